@@ -1,0 +1,1 @@
+"""Sandlab: a sandboxed hands-on lab environment for teaching AI inside a company."""

@@ -1,0 +1,14 @@
+"""`sandlab`: one command line, one sub-app per stage of the pipeline."""
+
+from __future__ import annotations
+
+import typer
+
+from sandlab.datasets.cli import app as data_app
+
+app = typer.Typer(help="Sandlab: sandboxed hands-on AI labs with synthetic or anonymized company data.",
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)
+app.add_typer(data_app, name="data")
+
+if __name__ == "__main__":
+    app()
