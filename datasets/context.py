@@ -11,10 +11,12 @@ import random
 import unicodedata
 import zlib
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import import_module
 from types import ModuleType
 
 import numpy as np
+import pyarrow as pa
 from faker import Faker
 
 from sandlab.datasets.locales import LocaleData, locale_data
@@ -33,18 +35,6 @@ class GenerationSpec:
     employees: int
 
 
-@dataclass(frozen=True)
-class Pools:
-    """Values made by Faker once, then sampled column-wise with NumPy."""
-
-    female_first: np.ndarray
-    male_first: np.ndarray
-    last: np.ndarray
-    streets: np.ndarray
-    companies: np.ndarray
-    free_email_domains: np.ndarray
-
-
 def ascii_slug(values: np.ndarray) -> np.ndarray:
     """Lower-case ASCII for e-mail local parts: 'Hélène D'Arc' -> 'helene-darc'."""
     def one(text: str) -> str:
@@ -55,21 +45,48 @@ def ascii_slug(values: np.ndarray) -> np.ndarray:
     return np.array([one(str(v)) for v in unique], dtype=object)[inverse].astype(str)
 
 
-def build_pools(locale: str, seed: int, companies: int) -> Pools:
-    fake = Faker(locale)
-    fake.seed_instance(seed)
+class Pools:
+    """Values made by Faker once, then sampled column-wise with NumPy.
 
-    def draw(method, n: int) -> np.ndarray:
-        return np.array([method() for _ in range(n)])
+    Each pool is made on first use by its own Faker instance seeded from (seed, pool
+    name), so a run that needs fewer pools gets the same values in those it uses.
+    """
 
-    return Pools(
-        female_first=draw(fake.first_name_female, 1500),
-        male_first=draw(fake.first_name_male, 1500),
-        last=draw(fake.last_name, 3000),
-        streets=draw(fake.street_name, 2000),
-        companies=np.unique(draw(fake.company, max(200, min(companies, 20_000)))),
-        free_email_domains=np.unique(draw(fake.free_email_domain, 200)),
-    )
+    def __init__(self, locale: str, seed: int, companies: int):
+        self.locale, self.seed, self.company_count = locale, seed, max(200, min(companies, 20_000))
+
+    @cached_property
+    def _faker(self) -> Faker:
+        return Faker(self.locale)
+
+    def _draw(self, method: str, n: int) -> np.ndarray:
+        self._faker.seed_instance(zlib.crc32(f"{self.seed}:{method}".encode()))
+        call = getattr(self._faker, method)
+        return np.array([call() for _ in range(n)])
+
+    @cached_property
+    def female_first(self) -> np.ndarray:
+        return self._draw("first_name_female", 1000)
+
+    @cached_property
+    def male_first(self) -> np.ndarray:
+        return self._draw("first_name_male", 1000)
+
+    @cached_property
+    def last(self) -> np.ndarray:
+        return self._draw("last_name", 2000)
+
+    @cached_property
+    def streets(self) -> np.ndarray:
+        return self._draw("street_name", 1500)
+
+    @cached_property
+    def companies(self) -> np.ndarray:
+        return np.unique(self._draw("company", self.company_count))
+
+    @cached_property
+    def free_email_domains(self) -> np.ndarray:
+        return np.unique(self._draw("free_email_domain", 200))
 
 
 class Context:
@@ -83,7 +100,7 @@ class Context:
         self.start = np.datetime64(spec.profile.history_start, "D")
         self.end = np.datetime64(spec.profile.history_end, "D")  # the extract date
         expected_customers = int(spec.employees * spec.profile.sizes.customers_per_employee)
-        self.pools = build_pools(spec.locale, spec.seed, expected_customers)
+        self.pools = Pools(spec.locale, spec.seed, expected_customers)
         self._city_weights = np.array([c.weight for c in self.locale.cities])
         self._city_weights = self._city_weights / self._city_weights.sum()
 
@@ -113,8 +130,10 @@ class Context:
         n = len(city_index)
         numbers = rng.integers(1, 180, n).astype(str)
         street_names = self.pools.streets[rng.integers(0, len(self.pools.streets), n)]
-        postal = np.array([cities[i].postcodes[k % len(cities[i].postcodes)]
-                           for i, k in zip(city_index, rng.integers(0, 1000, n), strict=True)])
+        counts = np.array([len(c.postcodes) for c in cities])
+        offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        codes = np.array([code for c in cities for code in c.postcodes])
+        postal = codes[offsets[city_index] + rng.integers(0, 1000, n) % counts[city_index]]
         return {
             "street": np.char.add(np.char.add(numbers, " "), street_names),
             "postal_code": postal,
@@ -135,13 +154,19 @@ class Context:
 
 def unique_emails(local: np.ndarray, domain: np.ndarray | str) -> np.ndarray:
     """``local@domain``, with a number appended to repeats: jean.martin2@..."""
-    address = np.char.add(np.char.add(local, "@"), domain)
-    _, inverse, counts = np.unique(address, return_inverse=True, return_counts=True)
-    if counts.max(initial=1) == 1:
-        return address
-    order = np.argsort(inverse, kind="stable")
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    rank = np.empty(len(address), dtype=np.int64)
-    rank[order] = np.arange(len(address)) - np.repeat(starts, counts)
-    suffix = np.where(rank > 0, (rank + 1).astype(str), "")
-    return np.char.add(np.char.add(np.char.add(local, suffix), "@"), domain)
+    domains = np.broadcast_to(np.asarray(domain), local.shape).tolist()
+    seen: dict[str, int] = {}
+    out = []
+    for name, host in zip(local.tolist(), domains, strict=True):
+        address = f"{name}@{host}"
+        count = seen.get(address, 0) + 1
+        seen[address] = count
+        out.append(address if count == 1 else f"{name}{count}@{host}")
+    return np.array(out, dtype=object)
+
+
+def table_of(columns: dict) -> pa.Table:
+    """An Arrow table from NumPy columns; fixed-width strings go through lists (faster)."""
+    return pa.table({name: pa.array(values.tolist(), pa.string())
+                     if isinstance(values, np.ndarray) and values.dtype.kind == "U" else values
+                     for name, values in columns.items()})

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pyarrow as pa
 
-from sandlab.datasets.context import DAYS_PER_YEAR, Context, ascii_slug, unique_emails
+from sandlab.datasets.context import DAYS_PER_YEAR, Context, ascii_slug, unique_emails, table_of
 
 CHURN_WINDOW_DAYS = 182
 COMPANY_SEGMENTS = (("sme", 0.7), ("enterprise", 0.2), ("public", 0.1))
@@ -34,7 +34,7 @@ def products(ctx: Context) -> pa.Table:
     price = np.round(np.exp(rng.uniform(np.log(low), np.log(high))), 0) - 0.01
     margin = np.array([categories[c].margin for c in category])
     prefix = np.array([c.name[:3].upper() for c in categories])[category]
-    return pa.table({
+    return table_of({
         "product_id": np.arange(1, n + 1),
         "sku": [f"{p}-{i:05d}" for p, i in zip(prefix, range(1, n + 1), strict=True)],
         "name": names,
@@ -107,7 +107,7 @@ def churn(ctx: Context, columns: dict[str, np.ndarray], tickets_last_year: np.nd
     churned_on = ctx.end + days
     columns["churned"] = churned
     columns["churned_on"] = pa.array(churned_on, mask=~churned)
-    return pa.table({
+    return table_of({
         "customer_id": columns["customer_id"],
         "tickets_last_year": tickets_last_year,
         "tenure_years": np.round(tenure, 3),

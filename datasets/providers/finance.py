@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from sandlab.datasets.context import Context
+from sandlab.datasets.context import Context, table_of
 
 ANOMALY_KINDS = ("duplicate", "amount_outlier", "bank_change_before_payment")
 PAYMENT_TERMS_DAYS = 30
@@ -93,7 +93,7 @@ def finance(ctx: Context) -> FinanceTables:
     change_rows = sorted(changes, key=lambda c: (c[1], c[0]))
     anomalous = np.flatnonzero(kind != "")
     return FinanceTables(
-        suppliers=pa.table({
+        suppliers=table_of({
             "supplier_id": np.arange(1, n_sup + 1),
             "name": names,
             "company_number": number,
@@ -101,28 +101,28 @@ def finance(ctx: Context) -> FinanceTables:
             "bank_account": current,
             "city": np.array([c.name for c in ctx.locale.cities])[city],
         }),
-        supplier_invoices=_sorted(pa.table({
+        supplier_invoices=_sorted(table_of({
             "supplier_invoice_id": new_id,
             "supplier_id": sup + 1,
             "invoice_number": invoice_number,
             "issued_on": issued,
             "amount": amount,
         }), "supplier_invoice_id"),
-        supplier_payments=_sorted(pa.table({
+        supplier_payments=_sorted(table_of({
             "supplier_payment_id": new_id[paid],
             "supplier_invoice_id": new_id[paid],
             "paid_on": paid_on[paid],
             "amount": amount[paid],
             "bank_account": pay_account[paid],
         }), "supplier_payment_id"),
-        supplier_bank_changes=pa.table({
+        supplier_bank_changes=table_of({
             "change_id": np.arange(1, len(change_rows) + 1),
             "supplier_id": np.array([c[0] + 1 for c in change_rows], dtype=np.int64),
             "changed_on": np.array([c[1] for c in change_rows], dtype="datetime64[D]"),
             "old_bank_account": [c[2] for c in change_rows],
             "new_bank_account": [c[3] for c in change_rows],
         }),
-        invoice_anomalies=_sorted(pa.table({
+        invoice_anomalies=_sorted(table_of({
             "supplier_invoice_id": new_id[anomalous],
             "anomaly_type": kind[anomalous].astype(str),
             "related_invoice_id": pa.array(np.where(related[anomalous] >= 0, new_id[related[anomalous]], 0),

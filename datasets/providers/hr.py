@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from sandlab.datasets.context import DAYS_PER_YEAR, Context, ascii_slug, unique_emails
+from sandlab.datasets.context import DAYS_PER_YEAR, Context, ascii_slug, unique_emails, table_of
 
 LEVEL_SALARY = np.array([1.0, 1.0, 1.3, 1.7, 2.3, 3.4, 5.0])  # index = level (1..6)
 LEVEL_SHARES = np.array([0.45, 0.35, 0.20])  # levels 1-3 among non-managers
@@ -23,7 +23,7 @@ MERIT_BAR = 0.55
 
 def departments(ctx: Context) -> pa.Table:
     deps = ctx.profile.departments
-    return pa.table({
+    return table_of({
         "department_id": np.arange(1, len(deps) + 1),
         "code": [d.code for d in deps],
         "name": [d.name for d in deps],
@@ -98,7 +98,7 @@ def employees(ctx: Context) -> pa.Table:
     title = titles[department, np.minimum(level, 5) - 1]
 
     local = np.char.add(np.char.add(ascii_slug(first), "."), ascii_slug(last))
-    return pa.table({
+    return table_of({
         "employee_id": ids,
         "first_name": first,
         "last_name": last,
@@ -140,7 +140,7 @@ def payroll(ctx: Context, staff: pa.Table, chunk: int = 50_000):
         bonus_month = (month.astype(int) % 12 == 11) | (month.astype(int) % 12 == 5)
         bonus = np.where(bonus_month & (rng.random(len(emp)) < 0.6), np.round(gross * rng.uniform(0.1, 0.6, len(emp)), 2), 0.0)
         count = len(emp)
-        yield pa.table({
+        yield table_of({
             "payslip_id": np.arange(next_id, next_id + count),
             "employee_id": ids[emp],
             "month": month.astype("datetime64[D]"),
@@ -172,7 +172,7 @@ def candidates(ctx: Context) -> tuple[pa.Table, dict[str, np.ndarray]]:
     city = ctx.cities(rng, n)
     local = np.char.add(np.char.add(ascii_slug(first), "."), ascii_slug(last))
     domains = ctx.pools.free_email_domains[rng.integers(0, len(ctx.pools.free_email_domains), n)]
-    table = pa.table({
+    table = table_of({
         "candidate_id": np.arange(1, n + 1),
         "first_name": first,
         "last_name": last,
@@ -222,7 +222,7 @@ def applications(ctx: Context, people: pa.Table, hidden: dict[str, np.ndarray]) 
     titles = np.array([d.titles for d in deps])
     title = titles[department, rng.choice([0, 1, 2], size=len(who), p=[0.5, 0.35, 0.15])]
     ids = np.arange(1, len(who) + 1)
-    public = pa.table({
+    public = table_of({
         "application_id": ids,
         "candidate_id": people["candidate_id"].to_numpy()[who],
         "department_id": department + 1,
@@ -230,7 +230,7 @@ def applications(ctx: Context, people: pa.Table, hidden: dict[str, np.ndarray]) 
         "applied_on": applied,
         "decision": np.where(advanced, "advanced", "rejected"),
     })
-    truth = pa.table({
+    truth = table_of({
         "application_id": ids,
         "merit": np.round(merit, 4),
         "qualified": merit > MERIT_BAR,

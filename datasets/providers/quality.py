@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from sandlab.datasets.context import Context
+from sandlab.datasets.context import Context, table_of
 
 MISSING_COLUMNS = ("email", "phone", "postal_code")
 
@@ -53,7 +53,7 @@ def inject_defects(ctx: Context, columns: dict[str, np.ndarray]) -> tuple[dict[s
             cols[key] = np.concatenate([values, extra])
     defects += [(int(i), "*", "duplicate", int(src) + 1) for i, src in zip(new_ids, dup_sources, strict=True)]
     defects.sort(key=lambda d: (d[0], d[1]))
-    answers = pa.table({
+    answers = table_of({
         "customer_id": np.array([d[0] for d in defects], dtype=np.int64),
         "column": [d[1] for d in defects],
         "defect": [d[2] for d in defects],

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from sandlab.datasets.context import DAYS_PER_YEAR, Context
+from sandlab.datasets.context import DAYS_PER_YEAR, Context, table_of
 
 ORDER_CHUNK = 250_000
 COMPANY_ORDER_RATE, PERSON_ORDER_RATE = 1.5, 0.6  # relative to the profile's rate
@@ -85,7 +85,7 @@ def sales(ctx: Context, customers: dict[str, np.ndarray], products: pa.Table, sa
         channel = np.where(is_company,
                            rng.choice(["sales_rep", "phone", "web"], size=n, p=[0.55, 0.25, 0.2]),
                            rng.choice(["web", "phone"], size=n, p=[0.8, 0.2]))
-        orders = pa.table({
+        orders = table_of({
             "order_id": order_ids,
             "order_number": _numbers(prefixes["order"], when, order_ids),
             "customer_id": cust + 1,
@@ -102,7 +102,7 @@ def sales(ctx: Context, customers: dict[str, np.ndarray], products: pa.Table, sa
         promo = np.where(rng.random(m) < 0.1, 0.9, 1.0)
         unit_price = np.round(list_price[product] * price_index[cust[line_order]] * promo, 2)
         line_total = np.round(quantity * unit_price, 2)
-        order_lines = pa.table({
+        order_lines = table_of({
             "order_line_id": np.arange(line_id, line_id + m),
             "order_id": order_ids[line_order],
             "product_id": product + 1,
@@ -116,7 +116,7 @@ def sales(ctx: Context, customers: dict[str, np.ndarray], products: pa.Table, sa
         tax = np.round(excl * tax_rate, 2)
         issued = when + rng.integers(0, 3, n).astype("timedelta64[D]")
         due = issued + np.where(is_company, 30, 0).astype("timedelta64[D]")
-        invoices = pa.table({
+        invoices = table_of({
             "invoice_id": order_ids,
             "invoice_number": _numbers(prefixes["invoice"], issued, order_ids),
             "order_id": order_ids,
@@ -131,7 +131,7 @@ def sales(ctx: Context, customers: dict[str, np.ndarray], products: pa.Table, sa
         delay = np.where(is_company, np.clip(rng.normal(35, 14, n), 0, 120), 0).astype(np.int64)
         paid_on = issued + delay.astype("timedelta64[D]")
         paid = (paid_on <= ctx.end) & (rng.random(n) > 0.02)
-        payments = pa.table({
+        payments = table_of({
             "payment_id": order_ids[paid],
             "invoice_id": order_ids[paid],
             "paid_on": paid_on[paid],

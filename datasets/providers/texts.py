@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from sandlab.datasets.context import DAYS_PER_YEAR, Context
+from sandlab.datasets.context import DAYS_PER_YEAR, Context, table_of
 from sandlab.datasets.identifiers import format_iban, format_nir
 from sandlab.datasets.textbuilder import TextBuilder
 
@@ -101,7 +101,7 @@ def ticket_metadata(ctx: Context, customers: dict[str, np.ndarray], support_agen
     unhappy = np.isin(category, ["defect", "cancellation", "delivery"])
     satisfaction = np.clip(np.round(rng.normal(np.where(unhappy, 2.6, 3.9), 1.0)), 1, 5).astype(np.int64)
     ids = np.arange(1, n + 1)
-    return pa.table({
+    return table_of({
         "ticket_id": ids,
         "customer_id": who + 1,
         "opened_on": opened,
@@ -209,7 +209,7 @@ def emails(ctx: Context, staff: pa.Table, customers: dict[str, np.ndarray],
         b = w.builder()
         b.fill(body_tpl, values)
         texts.append(Text(f"email-{k + 1:06d}", "emails", b.text(), _spans(b)))
-    table = pa.table({
+    table = table_of({
         "email_id": np.arange(1, n + 1),
         "sender_id": emp["employee_id"][sender],
         "recipient_id": emp["employee_id"][recipient],
@@ -313,14 +313,14 @@ def contracts(ctx: Context, customers: dict[str, np.ndarray]) -> tuple[pa.Table,
         b.fill(t.CONTRACT_TEMPLATE, values)
         texts.append(Text(f"contract-{k + 1:06d}", "contracts", b.text(), _spans(b)))
     ids = np.arange(1, n + 1)
-    public = pa.table({
+    public = table_of({
         "contract_id": ids,
         "contract_number": numbers,
         "customer_id": customers["customer_id"][rows],
         "signed_on": signed,
         "text_id": [x.text_id for x in texts],
     })
-    clauses = pa.table({
+    clauses = table_of({
         "contract_id": ids,
         "duration_months": duration.astype(np.int64),
         "auto_renewal": renewal,
