@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -24,7 +24,7 @@ app = typer.Typer(help="Synthetic company data: dataset packs made with Faker an
 console = Console(stderr=True)
 
 
-class LocaleChoice(str, Enum):
+class LocaleChoice(StrEnum):
     fr_FR = "fr_FR"
     en_US = "en_US"
 

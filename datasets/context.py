@@ -114,11 +114,19 @@ class Context:
 
     def names(self, rng: np.random.Generator, gender: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = len(gender)
-        female = self.pools.female_first[rng.integers(0, len(self.pools.female_first), n)]
-        male = self.pools.male_first[rng.integers(0, len(self.pools.male_first), n)]
+        female = self.pick(rng, self.pools.female_first, n)
+        male = self.pick(rng, self.pools.male_first, n)
         first = np.where(gender == "F", female, male)
-        last = self.pools.last[rng.integers(0, len(self.pools.last), n)]
+        last = self.pick(rng, self.pools.last, n)
         return first, last
+
+    @staticmethod
+    def pick(rng: np.random.Generator, pool: np.ndarray, n: int) -> np.ndarray:
+        """``n`` values drawn uniformly, with replacement, from a pool."""
+        return pool[rng.integers(0, len(pool), n)]
+
+    def city_names(self, city_index: np.ndarray) -> np.ndarray:
+        return np.array([c.name for c in self.locale.cities])[city_index]
 
     def cities(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """Indices into the locale's cities, weighted by population."""
@@ -129,7 +137,7 @@ class Context:
         cities = self.locale.cities
         n = len(city_index)
         numbers = rng.integers(1, 180, n).astype(str)
-        street_names = self.pools.streets[rng.integers(0, len(self.pools.streets), n)]
+        street_names = self.pick(rng, self.pools.streets, n)
         counts = np.array([len(c.postcodes) for c in cities])
         offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
         codes = np.array([code for c in cities for code in c.postcodes])
@@ -137,7 +145,7 @@ class Context:
         return {
             "street": np.char.add(np.char.add(numbers, " "), street_names),
             "postal_code": postal,
-            "city": np.array([c.name for c in cities])[city_index],
+            "city": self.city_names(city_index),
             "region": np.array([c.region for c in cities])[city_index],
         }
 
@@ -150,6 +158,11 @@ class Context:
         """One uniform day in [low, high] for each pair."""
         span = (high - low).astype(np.int64)
         return low + (rng.random(len(span)) * (span + 1)).astype(np.int64).astype("timedelta64[D]")
+
+
+def email_local_parts(first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """``first.last`` in lower-case ASCII, the way companies and people build addresses."""
+    return np.char.add(np.char.add(ascii_slug(first), "."), ascii_slug(last))
 
 
 def unique_emails(local: np.ndarray, domain: np.ndarray | str) -> np.ndarray:

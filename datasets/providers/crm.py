@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pyarrow as pa
 
-from sandlab.datasets.context import DAYS_PER_YEAR, Context, ascii_slug, unique_emails, table_of
+from sandlab.datasets.context import DAYS_PER_YEAR, Context, ascii_slug, email_local_parts, table_of, unique_emails
 
 CHURN_WINDOW_DAYS = 182
 COMPANY_SEGMENTS = (("sme", 0.7), ("enterprise", 0.2), ("public", 0.1))
@@ -53,12 +53,13 @@ def customers(ctx: Context) -> dict[str, np.ndarray]:
     gender = np.where(rng.random(n) < 0.5, "F", "M")
     first, last = ctx.names(rng, gender)
     city = ctx.cities(rng, n)
-    name = ctx.pools.companies[rng.integers(0, len(ctx.pools.companies), n)]
+    name = ctx.pick(rng, ctx.pools.companies, n)
     number, establishment = ctx.locale.company_numbers(rng, n)
 
-    person_domain = ctx.pools.free_email_domains[rng.integers(0, len(ctx.pools.free_email_domains), n)]
-    company_domain = np.char.add(ascii_slug(_without_legal_form(name)), ".fr" if ctx.locale.language == "fr" else ".com")
-    local = np.char.add(np.char.add(ascii_slug(first), "."), ascii_slug(last))
+    person_domain = ctx.pick(rng, ctx.pools.free_email_domains, n)
+    tld = ".fr" if ctx.locale.language == "fr" else ".com"
+    company_domain = np.char.add(ascii_slug(_without_legal_form(name)), tld)
+    local = email_local_parts(first, last)
     email = unique_emails(local, np.where(company, company_domain, person_domain))
 
     segments, weights = zip(*COMPANY_SEGMENTS, strict=True)

@@ -89,7 +89,7 @@ def finance(ctx: Context) -> FinanceTables:
     category = rng.choice(np.array(ctx.locale.supplier_categories), size=n_sup)
     number, _ = ctx.locale.company_numbers(rng, n_sup)
     city = ctx.cities(rng, n_sup)
-    names = ctx.pools.companies[rng.permutation(len(ctx.pools.companies))[:n_sup] % len(ctx.pools.companies)]
+    names = ctx.pick(rng, ctx.pools.companies, n_sup)
     change_rows = sorted(changes, key=lambda c: (c[1], c[0]))
     anomalous = np.flatnonzero(kind != "")
     return FinanceTables(
@@ -99,7 +99,7 @@ def finance(ctx: Context) -> FinanceTables:
             "company_number": number,
             "category": category,
             "bank_account": current,
-            "city": np.array([c.name for c in ctx.locale.cities])[city],
+            "city": ctx.city_names(city),
         }),
         supplier_invoices=_sorted(table_of({
             "supplier_invoice_id": new_id,

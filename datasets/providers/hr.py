@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from sandlab.datasets.context import DAYS_PER_YEAR, Context, ascii_slug, unique_emails, table_of
+from sandlab.datasets.context import DAYS_PER_YEAR, Context, email_local_parts, table_of, unique_emails
 
 LEVEL_SALARY = np.array([1.0, 1.0, 1.3, 1.7, 2.3, 3.4, 5.0])  # index = level (1..6)
 LEVEL_SHARES = np.array([0.45, 0.35, 0.20])  # levels 1-3 among non-managers
@@ -97,7 +97,7 @@ def employees(ctx: Context) -> pa.Table:
     titles = np.array([d.titles for d in deps])
     title = titles[department, np.minimum(level, 5) - 1]
 
-    local = np.char.add(np.char.add(ascii_slug(first), "."), ascii_slug(last))
+    local = email_local_parts(first, last)
     return table_of({
         "employee_id": ids,
         "first_name": first,
@@ -138,7 +138,8 @@ def payroll(ctx: Context, staff: pa.Table, chunk: int = 50_000):
         emp, month = emp[keep], month[keep]
         gross = np.round(salary[emp] / 12, 2)
         bonus_month = (month.astype(int) % 12 == 11) | (month.astype(int) % 12 == 5)
-        bonus = np.where(bonus_month & (rng.random(len(emp)) < 0.6), np.round(gross * rng.uniform(0.1, 0.6, len(emp)), 2), 0.0)
+        paid_bonus = bonus_month & (rng.random(len(emp)) < 0.6)
+        bonus = np.where(paid_bonus, np.round(gross * rng.uniform(0.1, 0.6, len(emp)), 2), 0.0)
         count = len(emp)
         yield table_of({
             "payslip_id": np.arange(next_id, next_id + count),
@@ -170,8 +171,8 @@ def candidates(ctx: Context) -> tuple[pa.Table, dict[str, np.ndarray]]:
 
     first, last = ctx.names(rng, gender)
     city = ctx.cities(rng, n)
-    local = np.char.add(np.char.add(ascii_slug(first), "."), ascii_slug(last))
-    domains = ctx.pools.free_email_domains[rng.integers(0, len(ctx.pools.free_email_domains), n)]
+    local = email_local_parts(first, last)
+    domains = ctx.pick(rng, ctx.pools.free_email_domains, n)
     table = table_of({
         "candidate_id": np.arange(1, n + 1),
         "first_name": first,
@@ -180,7 +181,7 @@ def candidates(ctx: Context) -> tuple[pa.Table, dict[str, np.ndarray]]:
         "birth_date": birth,
         "email": unique_emails(local, domains),
         "phone": ctx.phones(rng, city, mobile_share=0.95),
-        "city": np.array([c.name for c in ctx.locale.cities])[city],
+        "city": ctx.city_names(city),
         "education": np.array([label for label, _ in levels])[education],
         "years_experience": years_experience,
         "cv_text_id": np.char.add("cv-", np.char.zfill(np.arange(1, n + 1).astype(str), 6)),

@@ -131,7 +131,7 @@ def test_salary_rises_with_level_and_ages_follow_seniority(pack):
     medians = [np.median(salary[level == k]) for k in range(1, 6)]
     assert all(a < b for a, b in zip(medians[1:], medians[2:], strict=False)), medians
     assert np.median(age[level >= 4]) > np.median(age[level <= 2]) + 5
-    assert 18 <= age.min() and age.max() <= 67
+    assert age.min() >= 18 and age.max() <= 67
     hire = staff["hire_date"].to_numpy()
     assert ((hire - staff["birth_date"].to_numpy()).astype(int) / 365.25 >= 18).all()
     assert len(set(staff["email"].to_pylist())) == staff.num_rows

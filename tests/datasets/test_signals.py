@@ -7,6 +7,7 @@ fails when a signal is missing, mis-sized or inverted, not when the sample is un
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -164,7 +165,6 @@ def test_data_quality_defects_are_at_stated_rates_and_findable(pack):
     nulls = sum(row[c] is None for row in clean for c in ("email", "phone", "postal_code"))
     assert nulls == (kind == "missing").sum()
     canonical = r"0\d( \d\d){4}" if pack.spec.locale == "fr_FR" else r"\(\d{3}\) \d{3}-\d{4}"
-    import re
     odd = sum(1 for row in clean if row["phone"] is not None and not re.fullmatch(canonical, row["phone"]))
     assert odd == (kind == "inconsistent_format").sum()
     seen, repeats = set(), 0

@@ -16,7 +16,8 @@ TICKET_BODIES = {
     "billing": (
         "La facture {invoice} m'a été facturée deux fois, merci de me rembourser sur mon IBAN {bank_account}.",
         "Je ne comprends pas le montant de {amount} € sur la facture {invoice}.",
-        "Pouvez-vous m'envoyer un duplicata de la facture {invoice} ? Le prélèvement sur le compte {bank_account} a été rejeté.",
+        "Pouvez-vous m'envoyer un duplicata de la facture {invoice} ? "
+        "Le prélèvement sur le compte {bank_account} a été rejeté.",
     ),
     "defect": (
         "Le {product} reçu avec la commande {order} est abîmé, un pied est cassé.",
