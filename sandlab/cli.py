@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import typer
 
+from sandlab.anonymizer.cli import app as anonymize_app
 from sandlab.datasets.cli import app as data_app
 
 app = typer.Typer(help="Sandlab: sandboxed hands-on AI labs with synthetic or anonymized company data.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
 app.add_typer(data_app, name="data")
+app.add_typer(anonymize_app, name="anonymize")
 
 if __name__ == "__main__":
     app()
