@@ -8,6 +8,7 @@ to the analyzer, so the NLP (most of the cost) is done once, batched.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +17,7 @@ from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.nlp_engine import NlpEngineProvider
 
 from sandlab.anonymizer.offline import block_downloads, model_for
+from sandlab.anonymizer.recognizers.person_names import known_name
 from sandlab.anonymizer.registry import build_registry, threshold
 
 # Presidio logs the words around each match at DEBUG level: personal data must never
@@ -47,6 +49,11 @@ NOT_NAMES = {
            "sir", "madam", "hey", "team", "customer", "re", "fw"},
 }
 NAME_POS = {"PROPN", "NOUN", "X", "ADJ"}
+LEGAL_FORM = re.compile(r"^\s*,?\s*(?:S\.?A\.?S\.?U?|S\.?A\.?R\.?L\.?|S\.?A\.?|SNC|EURL|SCI|et Fils|& Fils|Inc\.?|"
+                        r"LLC|Ltd\.?|PLC|Group|and Sons|& Co\.?)\b")
+# Equal score: the more specific identifier wins (a SIRET is also a Luhn-valid 14-digit "card").
+PRIORITY = {"FR_NIR": 0, "FR_SIRET": 0, "IBAN_CODE": 0, "US_SSN": 0, "EMAIL_ADDRESS": 0, "FR_SIREN": 1,
+            "US_EIN": 1, "PHONE_NUMBER": 2, "CREDIT_CARD": 3}
 
 
 def trim_person(doc, language: str, start: int, end: int) -> tuple[int, int] | None:
@@ -66,13 +73,24 @@ def trim_person(doc, language: str, start: int, end: int) -> tuple[int, int] | N
         tokens.pop()
     if not tokens:
         return None
-    return max(tokens[0].idx, start), min(tokens[-1].idx + len(tokens[-1].text), end)
+    end = min(tokens[-1].idx + len(tokens[-1].text), end)
+    start = max(tokens[0].idx, start)
+    if LEGAL_FORM.match(doc.text[end:end + 12]) or any(LEGAL_FORM.match(" " + t.text) for t in tokens[1:]):
+        return None  # 'Martin SARL' is a company
+    if len(tokens) == 1 and tokens[0].pos_ not in ("PROPN", "") and not known_name(tokens[0].text):
+        return None  # a capitalised common noun ('Candidature', 'Responsable')
+    return start, end
+
+
+NER_ENTITIES = {"PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME"}
 
 
 def resolve_overlaps(found: list[Detection]) -> list[Detection]:
-    """Keep non-overlapping detections, longest first, then highest score."""
+    """Keep non-overlapping detections: patterns and checksums before the NER model's
+    guesses, then the highest score, then the longest."""
     kept: list[Detection] = []
-    for item in sorted(found, key=lambda d: (-(d.end - d.start), -d.score, d.start)):
+    for item in sorted(found, key=lambda d: (d.entity_type in NER_ENTITIES, -d.score, PRIORITY.get(d.entity_type, 5),
+                                             -(d.end - d.start), d.start)):
         if all(item.end <= k.start or item.start >= k.end for k in kept):
             kept.append(item)
     return sorted(kept)

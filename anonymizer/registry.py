@@ -10,10 +10,13 @@ from presidio_analyzer.predefined_recognizers import (
     IpRecognizer,
     PhoneRecognizer,
     SpacyRecognizer,
+    UrlRecognizer,
+    UsBankRecognizer,
     UsSsnRecognizer,
 )
 
 from sandlab.anonymizer.recognizers import (
+    CountryRecognizer,
     EnStreetAddressRecognizer,
     FrIbanRecognizer,
     FrNirRecognizer,
@@ -21,9 +24,14 @@ from sandlab.anonymizer.recognizers import (
     FrSirenRecognizer,
     FrSiretRecognizer,
     FrStreetAddressRecognizer,
+    PersonNameRecognizer,
+    UsEinRecognizer,
 )
 
 NER_ENTITIES = ["PERSON", "LOCATION", "ORGANIZATION"]
+# English texts in a European company quote numbers from all over Europe.
+PHONE_REGIONS = ("US", "GB", "IE", "CA", "FR", "BE", "NL", "DE", "AT", "CH", "IT", "ES", "PT", "PL", "CZ", "SE",
+                 "NO", "DK", "FI", "EE", "IS", "GR", "CY", "HU", "IN", "AU", "NZ")
 FR_EMAIL_CONTEXT = ["courriel", "e-mail", "mail", "adresse électronique", "écrire", "contact"]
 
 # Minimum score per entity (default 0.4). A SIREN is nine digits with a checksum that
@@ -44,12 +52,16 @@ def recognizers(language: str) -> list:
             EmailRecognizer(supported_language="fr", context=FR_EMAIL_CONTEXT),
             CreditCardRecognizer(supported_language="fr", context=["carte", "cb", "visa", "mastercard"]),
             IpRecognizer(supported_language="fr", context=["ip", "adresse ip"]),
+            UrlRecognizer(supported_language="fr", context=["site", "lien", "url", "web"]),
+            PersonNameRecognizer(supported_language="fr"),
             SpacyRecognizer(supported_language="fr", supported_entities=NER_ENTITIES),
         ]
     if language == "en":
         return [
-            EmailRecognizer(), PhoneRecognizer(), IbanRecognizer(), CreditCardRecognizer(), UsSsnRecognizer(),
-            IpRecognizer(), EnStreetAddressRecognizer(),
+            EmailRecognizer(), PhoneRecognizer(supported_regions=PHONE_REGIONS), IbanRecognizer(),
+            CreditCardRecognizer(), UsSsnRecognizer(),
+            IpRecognizer(), EnStreetAddressRecognizer(), UsBankRecognizer(), UsEinRecognizer(), UrlRecognizer(),
+            PersonNameRecognizer(supported_language="en"), CountryRecognizer("en"),
             SpacyRecognizer(supported_language="en", supported_entities=[*NER_ENTITIES, "NRP", "DATE_TIME"]),
         ]
     raise ValueError(f"unsupported language '{language}': use fr or en")

@@ -19,7 +19,10 @@ class EnStreetAddressRecognizer(PatternRecognizer):
 
     PATTERNS = [
         Pattern("US street address", STREET + UNIT + CITY_STATE_ZIP, 0.6),
-        Pattern("US unit", r"\b(?:Apt\.|Apartment|Suite|Ste\.)\s?\d{1,5}\b", 0.4),
+        Pattern("US unit", r"\b(?:Apt\.|Apartment|Suite|Ste\.)\s?\d{1,5}\b", 0.5),
+        Pattern("European street, number after the name",
+                r"\b[A-ZÀ-Þ][a-zà-ÿ]+(?:tie|gata|gatan|kuja|vej|straße|strasse|weg|gade|väg|vegen|veien|laan|straat|"
+                r"plein|gasse|allee|platz|katu|polku|utca|tee|iela|gatve)\s\d{1,4}\b", 0.6),
         Pattern("US ZIP code", r"\b\d{5}(?:-\d{4})?\b", 0.05),
     ]
     CONTEXT = ["address", "street", "live", "lives", "located", "ship", "shipping", "mail", "zip",
