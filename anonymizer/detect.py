@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.nlp_engine import NlpEngineProvider
+from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from sandlab.anonymizer.offline import block_downloads, model_for
 from sandlab.anonymizer.recognizers.person_names import known_name
@@ -99,7 +100,7 @@ def resolve_overlaps(found: list[Detection]) -> list[Detection]:
 class Detector:
     """Finds personal data in texts of one language."""
 
-    def __init__(self, language: str, *, batch_size: int = 64, n_process: int = 1):
+    def __init__(self, language: str, *, batch_size: int = 128, n_process: int = 1):
         block_downloads()
         for name in QUIET_LOGGERS:
             logging.getLogger(name).setLevel(logging.WARNING)
@@ -110,6 +111,11 @@ class Detector:
                                                                    "MONEY", "PERCENT", "PRODUCT", "EVENT",
                                                                    "WORK_OF_ART", "LAW", "LANGUAGE"]}}
         self.nlp_engine = NlpEngineProvider(nlp_configuration=config).create_engine()
+        # The dependency parse is the costliest step and nothing here reads it (context
+        # words use lemmas, name trimming uses part-of-speech tags).
+        for nlp in self.nlp_engine.nlp.values():
+            if "parser" in nlp.pipe_names:
+                nlp.disable_pipe("parser")
         self.analyzer = AnalyzerEngine(registry=build_registry(language), nlp_engine=self.nlp_engine,
                                        supported_languages=[language])
 
@@ -133,6 +139,17 @@ class Detector:
 
     def detect(self, text: str) -> list[Detection]:
         return next(self.detect_many([text]))
+
+    def detect_patterns(self, texts: Iterable[str], entities: Iterable[str]) -> Iterator[list[Detection]]:
+        """Pattern and checksum recognizers only, no NLP: for identifiers, many times faster."""
+        wanted = list(entities)
+        recognizers = [r for r in self.analyzer.registry.get_recognizers(self.language, all_fields=True)
+                       if set(r.supported_entities) & set(wanted) and not isinstance(r, SpacyRecognizer)]
+        for text in texts:
+            found = [Detection(r.start, r.end, r.entity_type, r.score)
+                     for recognizer in recognizers for r in recognizer.analyze(text, wanted, None)
+                     if r.score >= threshold(r.entity_type)]
+            yield resolve_overlaps(found)
 
 
 @lru_cache(maxsize=4)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sandlab.anonymizer import documents
-from sandlab.anonymizer.detect import Detector
+from sandlab.anonymizer.detect import detector as cached_detector
 from sandlab.anonymizer.mapping import write_mapping
 from sandlab.anonymizer.operators import OperatorContext, operator_for
 from sandlab.anonymizer.policy import Policy
@@ -28,7 +29,8 @@ from sandlab.anonymizer.verify import GroupStats, leak_search, output_texts, res
 from sandlab.pack import staged_folder, write_manifest
 
 log = logging.getLogger("sandlab.anonymizer")
-DETECT_BATCH = 256
+DETECT_BATCH = 5_000  # texts handed to spaCy at once (worker processes start once per hand-over)
+PLACE_COLUMN = re.compile(r"city|ville|commune|town|region|région|country|pays|state", re.IGNORECASE)
 
 
 class PolicyError(ValueError):
@@ -90,6 +92,8 @@ def _first_pass(policy: Policy, tables, docs, scanner: TextScanner, values: Sour
                         scanner.collect(items[start:start + DETECT_BATCH])
                 elif column.entity or column.action == "hash":
                     values.add_many(chunk[name], column.entity or "OTHER")
+                elif column.action == "keep" and PLACE_COLUMN.search(name):
+                    values.add_public(chunk[name])
             progress.advance(len(next(iter(chunk.values()))))
     for doc in docs:
         scanner.collect([((doc.key, part, 1), text) for part, text in documents.texts_of(doc)])
@@ -140,9 +144,9 @@ def run(input_dir: Path, policy: Policy, out: Path, key: bytes, *, force: bool =
     if mapping_file is not None and Path(mapping_file).resolve().is_relative_to(out.resolve()):
         raise InputError(f"{mapping_file}: the mapping must be kept outside the pack")
     needs_nlp = bool(docs) or any(c.action == "scan" for t in policy.tables.values() for c in t.columns.values())
-    detector = Detector(policy.language, n_process=n_process) if needs_nlp else None
+    detector = cached_detector(policy.language, n_process) if needs_nlp else None
 
-    values = SourceValues()
+    values = SourceValues(policy.language)
     scanner = TextScanner(detector, values)
     rows = _first_pass(policy, tables, docs, scanner, values, progress)
     surrogates = Surrogates(key, policy.language, forbidden=values.lowered())
@@ -157,7 +161,8 @@ def run(input_dir: Path, policy: Policy, out: Path, key: bytes, *, force: bool =
         rewritten = {(d, None) for d in policy.documents} | {
             (t.partition("#")[0], f"{t.partition('#')[2]}.{c}" if "#" in t else c)
             for t, tp in policy.tables.items() for c, p in tp.columns.items() if p.action in ("scan", "pseudonymize")}
-        findings = leak_search(public, values.values, values.tokens, rewritten)
+        values.public |= surrogates.kept_words  # cities kept at the end of rewritten addresses
+        findings = leak_search(public, values.values, values.name_tokens(), rewritten)
         scanned = {t: [c for c, p in policy.tables[t].columns.items() if p.action == "scan"] for t in policy.tables}
         scanned = {k: v for k, v in scanned.items() if v} | {d: ["text"] for d in policy.documents}
         if detector is not None:
@@ -165,7 +170,7 @@ def run(input_dir: Path, policy: Policy, out: Path, key: bytes, *, force: bool =
         report = build_report(policy, rows, scanner.counts, stats, findings, attachments,
                               reference_date, len(values.values))
         write_report(root, report)
-        findings += leak_search(root, values.values, values.tokens, rewritten) if not findings else []
+        findings += leak_search(root, values.values, values.name_tokens(), rewritten) if not findings else []
         if findings or not report["verification"]["passed"]:
             report = build_report(policy, rows, scanner.counts, stats, findings, attachments, reference_date,
                                   len(values.values))

@@ -8,6 +8,7 @@ another is still replaced there, so a person is never half-hidden.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -15,8 +16,10 @@ import ahocorasick
 
 from sandlab.anonymizer.detect import Detection, Detector
 from sandlab.anonymizer.surrogates import NAME_TOKEN, Surrogates, fold
+from sandlab.datasets.locales import en_US, fr_FR
 
 Location = tuple[str, str, int]  # (source key, column, row)
+PLACES = {"fr": [c.name for c in fr_FR.CITIES], "en": [c.name for c in en_US.CITIES]}
 
 NAME_ENTITIES = ("PERSON", "FIRST_NAME", "LAST_NAME")
 REPLACED_ENTITIES = ("PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE", "FR_NIR", "FR_SIREN", "FR_SIRET",
@@ -48,9 +51,21 @@ class SourceValues:
     values (a surname can also be part of a kept company name).
     """
 
-    def __init__(self):
+    def __init__(self, language: str = "fr"):
         self.values: dict[str, str] = {}
         self.tokens: dict[str, str] = {}
+        # Place names: public where they stand (a surname 'Paris' is not the city of Paris).
+        self.public: set[str] = set()
+        self.add_public(PLACES.get(language, ()))
+
+    def add_public(self, values: Iterable) -> None:
+        for value in values:
+            if isinstance(value, str):
+                self.public.update(fold(w) for w in re.findall(r"[^\W\d_]+", value))
+
+    def name_tokens(self) -> dict[str, str]:
+        """Name words that are not also public words ('Paris' the surname, not the city)."""
+        return {t: e for t, e in self.tokens.items() if fold(t) not in self.public}
 
     def add(self, value: str, entity: str) -> None:
         value = value.strip()
@@ -74,7 +89,7 @@ class SourceValues:
         return set(self.values) | set(self.tokens)
 
     def everything(self) -> dict[str, str]:
-        return {**self.tokens, **self.values}
+        return {**self.name_tokens(), **self.values}
 
 
 def automaton(values: dict[str, str], min_chars: int) -> ahocorasick.Automaton:

@@ -67,6 +67,7 @@ class Surrogates:
         self.key, self.language = key, language
         self.forbidden = {f.lower() for f in forbidden} | {fold(f) for f in forbidden}
         self.emitted: set[str] = set()
+        self.kept_words: set[str] = set()  # words of source text kept on purpose (cities of addresses)
         self._memo: dict[tuple[str, str], str] = {}
 
     # -- randomness from the key -------------------------------------------------------
@@ -250,6 +251,8 @@ class Surrogates:
             if self.language == "fr":
                 return f"{number} {r.choice(types)} {name}"
             return f"{number} {name} {r.choice(types)}"
+        if tail:
+            self.kept_words.update(fold(w) for w in re.findall(r"[^\W\d_]+", tail.group(0)))
         return self._fresh("street", street.lower(), make) + (tail.group(0) if tail else "")
 
     def generic(self, text: str) -> str:

@@ -149,7 +149,8 @@ def rescan(texts: list[tuple[str, int | None, str | None, str]], detector: Detec
     known = {_normalise(s) for s in surrogates}
     findings = []
     items = [t for t in texts if t[3]]
-    for (file, row, column, text), found in zip(items, detector.detect_many([t[3] for t in items]), strict=True):
+    found_all = detector.detect_patterns([t[3] for t in items], DIRECT_IDENTIFIERS)
+    for (file, row, column, text), found in zip(items, found_all, strict=True):
         for d in found:
             if d.entity_type in DIRECT_IDENTIFIERS and _normalise(text[d.start:d.end]) not in known:
                 findings.append(Finding("rescan", file, row=row, column=column, entity_type=d.entity_type,
