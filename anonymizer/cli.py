@@ -165,22 +165,32 @@ def scan(
 @app.command()
 def verify(
     pack: Annotated[Path, typer.Argument(help="Anonymized pack to check.")],
+    key_file: Annotated[Path | None, typer.Option(help=f"The run's key file (else ${KEY_ENV}).")] = None,
 ) -> None:
-    """Check a published pack: files against the manifest, and its report's verdict.
+    """Re-check a published pack: files against the manifest, the texts rescanned for
+    identifiers that are not the run's surrogates, k-anonymity recomputed.
 
     Example:
 
-        sandlab anonymize verify packs/acme
+        SANDLAB_ANONYMIZE_KEY=$(cat key) sandlab anonymize verify packs/acme
     """
+    from sandlab.anonymizer.verify import verify_pack
     from sandlab.pack import verify_manifest
 
     report_path = pack / "anonymization-report.json"
     if not report_path.is_file() or not (pack / "manifest.json").is_file():
         fail(f"{pack}: not an anonymized pack (no anonymization-report.json or manifest.json)")
     problems = verify_manifest(pack)
-    report = json.loads(report_path.read_text(encoding="utf-8"))
     for problem in problems:
         console.print(Text(problem, style="red"))
-    if problems or not report["verification"]["passed"]:
-        fail("the pack does not match its manifest or its verification did not pass", code=1)
-    console.print(f"{pack}: intact; {report['classification']['status']}")
+    if problems:
+        fail("the pack does not match its manifest", code=1)
+    findings = verify_pack(pack, read_key(key_file))
+    for finding in findings:
+        where = ", ".join(str(x) for x in (finding.file, finding.row, finding.column) if x is not None)
+        console.print(Text(f"{finding.check}: {where}: {finding.entity_type or ''} {finding.detail}", style="red"),
+                      soft_wrap=True)
+    if findings:
+        fail(f"{len(findings)} problems found", code=1)
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    console.print(f"{pack}: intact, no unknown identifier, k-anonymity holds; {report['classification']['status']}")

@@ -25,7 +25,7 @@ from sandlab.anonymizer.scanner import SourceValues, TextScanner
 from sandlab.anonymizer.sinks import TableWriter, close_databases
 from sandlab.anonymizer.sources import DocumentSource, InputError, TableSource, discover
 from sandlab.anonymizer.surrogates import Surrogates
-from sandlab.anonymizer.verify import GroupStats, leak_search, output_texts, rescan
+from sandlab.anonymizer.verify import GroupStats, leak_search, output_texts, rescan, write_fingerprints
 from sandlab.pack import staged_folder, write_manifest
 
 log = logging.getLogger("sandlab.anonymizer")
@@ -178,5 +178,6 @@ def run(input_dir: Path, policy: Policy, out: Path, key: bytes, *, force: bool =
             raise VerificationFailed(report, failed)
         if mapping_file is not None:
             write_mapping(Path(mapping_file), key, surrogates)
+        write_fingerprints(root, key, surrogates.emitted)
         write_manifest(root)
     return RunResult(out=out, report=report)

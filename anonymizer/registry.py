@@ -29,9 +29,6 @@ from sandlab.anonymizer.recognizers import (
 )
 
 NER_ENTITIES = ["PERSON", "LOCATION", "ORGANIZATION"]
-# English texts in a European company quote numbers from all over Europe.
-PHONE_REGIONS = ("US", "GB", "IE", "CA", "FR", "BE", "NL", "DE", "AT", "CH", "IT", "ES", "PT", "PL", "CZ", "SE",
-                 "NO", "DK", "FI", "EE", "IS", "GR", "CY", "HU", "IN", "AU", "NZ")
 FR_EMAIL_CONTEXT = ["courriel", "e-mail", "mail", "adresse électronique", "écrire", "contact"]
 
 # Minimum score per entity (default 0.4). A SIREN is nine digits with a checksum that
@@ -58,7 +55,7 @@ def recognizers(language: str) -> list:
         ]
     if language == "en":
         return [
-            EmailRecognizer(), PhoneRecognizer(supported_regions=PHONE_REGIONS), IbanRecognizer(),
+            EmailRecognizer(), PhoneRecognizer(), IbanRecognizer(),
             CreditCardRecognizer(), UsSsnRecognizer(),
             IpRecognizer(), EnStreetAddressRecognizer(), UsBankRecognizer(), UsEinRecognizer(), UrlRecognizer(),
             PersonNameRecognizer(supported_language="en"), CountryRecognizer("en"),

@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import email
 import email.policy
+import hashlib
+import hmac
 import json
 import re
 import sqlite3
@@ -143,16 +145,44 @@ def _normalise(text: str) -> str:
     return re.sub(r"[\s.()\-]", "", text).lower()
 
 
+FINGERPRINTS = "surrogate-fingerprints.txt"
+
+
+def fingerprint(key: bytes, value: str) -> str:
+    return hmac.new(key, f"surrogate\0{_normalise(value)}".encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def write_fingerprints(root: Path, key: bytes, surrogates: set[str]) -> None:
+    """Keyed fingerprints of the run's surrogates, so `verify` can later tell them from
+    anything else; without the key they reveal nothing."""
+    lines = sorted({fingerprint(key, s) for s in surrogates})
+    (root / FINGERPRINTS).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+class KnownSurrogates:
+    """Membership test for the run's surrogates: the set itself, or its keyed fingerprints."""
+
+    def __init__(self, surrogates: set[str] | None = None, key: bytes | None = None,
+                 fingerprints: set[str] | None = None):
+        self.plain = {_normalise(s) for s in surrogates or ()}
+        self.key, self.fingerprints = key, fingerprints or set()
+
+    def __contains__(self, value: str) -> bool:
+        if _normalise(value) in self.plain:
+            return True
+        return self.key is not None and fingerprint(self.key, value) in self.fingerprints
+
+
 def rescan(texts: list[tuple[str, int | None, str | None, str]], detector: Detector,
-           surrogates: set[str]) -> list[Finding]:
+           surrogates: set[str] | KnownSurrogates) -> list[Finding]:
     """Direct identifiers in output texts that the run did not emit itself."""
-    known = {_normalise(s) for s in surrogates}
+    known = surrogates if isinstance(surrogates, KnownSurrogates) else KnownSurrogates(surrogates)
     findings = []
     items = [t for t in texts if t[3]]
     found_all = detector.detect_patterns([t[3] for t in items], DIRECT_IDENTIFIERS)
     for (file, row, column, text), found in zip(items, found_all, strict=True):
         for d in found:
-            if d.entity_type in DIRECT_IDENTIFIERS and _normalise(text[d.start:d.end]) not in known:
+            if d.entity_type in DIRECT_IDENTIFIERS and text[d.start:d.end] not in known:
                 findings.append(Finding("rescan", file, row=row, column=column, entity_type=d.entity_type,
                                         detail=f"characters {d.start + 1}-{d.end} hold a {d.entity_type} "
                                                f"that is not a surrogate of this run"))
@@ -180,3 +210,32 @@ def output_texts(root: Path, scanned: dict[str, list[str]]) -> list[tuple[str, i
 
 def as_dicts(findings: list[Finding]) -> list[dict]:
     return [{k: v for k, v in asdict(f).items() if v is not None} for f in findings]
+
+
+def verify_pack(pack: Path, key: bytes) -> list[Finding]:
+    """Re-check a published pack with the run's key: texts rescanned against the
+    surrogate fingerprints, k-anonymity recomputed from the published tables."""
+    report = json.loads((pack / "anonymization-report.json").read_text(encoding="utf-8"))
+    public = pack / "public"
+    known = KnownSurrogates(key=key, fingerprints=set((pack / FINGERPRINTS).read_text().split()))
+    scanned = {table: [c for c, spec in info["columns"].items() if spec["action"] == "scan"]
+               for table, info in report["tables"].items()}
+    scanned = {t: c for t, c in scanned.items() if c} | {d: ["text"] for d in report["documents"]}
+    from sandlab.anonymizer.detect import detector  # loads a model: only when verifying
+    findings = rescan(output_texts(public, scanned), detector(report["language"]), known)
+    for table, info in report["tables"].items():
+        quasi = info["quasi_identifiers"]
+        if not quasi:
+            continue
+        file, _, name = table.partition("#")
+        prefix = f"{name}." if name else ""
+        rows: dict[int, dict] = defaultdict(dict)
+        for row, column, value in table_cells(public / file):
+            if column.removeprefix(prefix) in quasi and (not name or column.startswith(prefix)):
+                rows[row][column.removeprefix(prefix)] = value
+        groups = Counter(tuple(r.get(c) for c in quasi) for r in rows.values())
+        k = report["risk"].get(table, {}).get("k_required", 1)
+        if groups and min(groups.values()) < k:
+            findings.append(Finding("k_anonymity", table, detail=f"k = {min(groups.values())} below {k} on "
+                                                                   f"{', '.join(quasi)}"))
+    return findings

@@ -49,9 +49,25 @@ def test_run_needs_a_key_and_publishes_with_one(sample, tmp_path):
     result = run(*args, "--key-file", str(key), "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["classification"]["status"] == "pseudonymised"
-    assert run("verify", str(out)).exit_code == 0
+    verified = run("verify", str(out), "--key-file", str(key))
+    assert verified.exit_code == 0, verified.output
+
+
+def test_verify_finds_a_planted_identifier_and_a_tampered_file(sample, tmp_path):
+    out, key = tmp_path / "pack", tmp_path / "key"
+    key.write_bytes(KEY)
+    args = ("run", str(sample), "--policy", str(FILES / "sample-policy.yaml"), "--out", str(out),
+            "--reference-date", "2025-12-31", "--key-file", str(key))
+    assert run(*args).exit_code == 0
+    note = out / "public" / "notes" / "entretien-2025.txt"
+    note.write_text(note.read_text() + "IBAN FR76 3000 6000 0112 3456 7890 189\n")
+    from sandlab.pack import write_manifest
+    write_manifest(out)  # an insider edits the pack and re-seals it
+    result = run("verify", str(out), "--key-file", str(key))
+    assert result.exit_code == 1 and "rescan: notes/entretien-2025.txt" in result.output
     (out / "public" / "tickets.jsonl").write_text("{}\n")
-    assert run("verify", str(out)).exit_code == 1
+    result = run("verify", str(out), "--key-file", str(key))
+    assert result.exit_code == 1 and "changed: public/tickets.jsonl" in result.output
 
 
 def test_run_reports_bad_policy_by_line(sample, tmp_path):
