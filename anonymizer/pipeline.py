@@ -27,6 +27,7 @@ from sandlab.anonymizer.sources import DocumentSource, InputError, TableSource, 
 from sandlab.anonymizer.surrogates import Surrogates
 from sandlab.anonymizer.verify import GroupStats, leak_search, output_texts, rescan, write_fingerprints
 from sandlab.pack import staged_folder, write_manifest
+from sandlab.progress import NoProgress
 
 log = logging.getLogger("sandlab.anonymizer")
 DETECT_BATCH = 5_000  # texts handed to spaCy at once (worker processes start once per hand-over)
@@ -134,8 +135,6 @@ def _second_pass(policy: Policy, tables, docs, scanner, surrogates, root: Path, 
 def run(input_dir: Path, policy: Policy, out: Path, key: bytes, *, force: bool = False, n_process: int = 1,
         reference_date: dt.date | None = None, mapping_file: Path | None = None, progress=None) -> RunResult:
     """Anonymize ``input_dir`` into the pack ``out`` following ``policy``; verified or not published."""
-    from sandlab.datasets.company import NoProgress  # the same do-nothing progress
-
     progress = progress or NoProgress()
     out = Path(out)
     reference_date = reference_date or dt.date.today()

@@ -25,7 +25,7 @@ from importlib import import_module
 import numpy as np
 from stdnum import luhn
 
-from sandlab.datasets import identifiers
+from sandlab import identifiers
 
 # Name lists borrowed from Faker's locale data (a wider pool than the source's own locale).
 NAME_LOCALES = {
@@ -136,10 +136,10 @@ class Surrogates:
     def email(self, text: str) -> str:
         local, _, domain = text.partition("@")
         parts = re.split(r"([._+-])", local)
-        named = all(p in "._+-" or p.isdigit() or fold(p) in self.forbidden or fold(p) in self._known_first
-                    for p in parts if p)
-        if named and any(p.isalpha() for p in parts):
-            new_local = "".join(self.name_token(p) if p.isalpha() else p for p in parts)
+        words = [p for p in parts if p and p not in "._+-" and not p.isdigit()]
+        if any(fold(p) in self.forbidden or fold(p) in self._known_first for p in words):
+            # built from names ('marie.martin12'): each word becomes the surrogate of that name
+            new_local = "".join(self.name_token(p) if p in words else p for p in parts)
         else:
             size = max(4, len(local))
             new_local = self._fresh("email-local", local.lower(),

@@ -12,7 +12,6 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -22,23 +21,9 @@ from sandlab.datasets.context import Context, GenerationSpec
 from sandlab.datasets.providers import crm, finance, hr, quality, sales, texts
 from sandlab.datasets.schema import SQLITE_TYPES, TABLES, Table, table
 from sandlab.pack import SQLITE_NAME, TableSink, staged_folder, write_json, write_manifest
+from sandlab.progress import NoProgress, Progress
 
 TEXT_FLUSH = 20_000
-
-
-class Progress(Protocol):
-    """What the generator reports; the CLI draws it with rich, tests pass nothing."""
-
-    def start(self, name: str, total: int | None) -> None: ...
-    def advance(self, rows: int) -> None: ...
-
-
-class NoProgress:
-    def start(self, name: str, total: int | None) -> None:
-        pass
-
-    def advance(self, rows: int) -> None:
-        pass
 
 
 @dataclass

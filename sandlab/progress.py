@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as Bars
+
+
+class Progress(Protocol):
+    """What long work reports; the CLI draws it with rich, library callers may pass nothing."""
+
+    def start(self, name: str, total: int | None) -> None: ...
+    def advance(self, rows: int) -> None: ...
+
+
+class NoProgress:
+    def start(self, name: str, total: int | None) -> None:
+        pass
+
+    def advance(self, rows: int) -> None:
+        pass
 
 
 class RichProgress:
     """One bar per step; `start` ends the previous step and opens the next."""
 
     def __init__(self, console: Console, *, disable: bool = False):
-        self._progress = Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
+        self._progress = Bars(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
                                   TimeElapsedColumn(), console=console, disable=disable, transient=False)
         self._task = None
 

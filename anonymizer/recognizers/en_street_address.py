@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from faker.providers.address.en_US import Provider as UsAddress
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern
+
+from sandlab.anonymizer.recognizers.base import ConstantsPatternRecognizer
 
 # USPS street suffixes as Faker lists them, full and abbreviated.
 SUFFIXES = "|".join(sorted({s for s in UsAddress.street_suffixes} | {
@@ -14,7 +16,7 @@ UNIT = r"(?:,?\s+(?:Apt\.?|Suite|Ste\.?|Unit|#)\s?\w+)?"
 CITY_STATE_ZIP = r"(?:,?\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,3},?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?)?"
 
 
-class EnStreetAddressRecognizer(PatternRecognizer):
+class EnStreetAddressRecognizer(ConstantsPatternRecognizer):
     """``123 Main St, Apt. 4, Springfield, IL 62704``, and units or ZIPs near a street."""
 
     PATTERNS = [
@@ -27,8 +29,5 @@ class EnStreetAddressRecognizer(PatternRecognizer):
     ]
     CONTEXT = ["address", "street", "live", "lives", "located", "ship", "shipping", "mail", "zip",
                "apartment", "suite", "residence"]
-
-    def __init__(self, patterns=None, context=None, supported_language: str = "en",
-                 supported_entity: str = "STREET_ADDRESS", name: str | None = None):
-        super().__init__(supported_entity=supported_entity, patterns=patterns or self.PATTERNS,
-                         context=context or self.CONTEXT, supported_language=supported_language, name=name)
+    ENTITY = "STREET_ADDRESS"
+    LANGUAGE = "en"

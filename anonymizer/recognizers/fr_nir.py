@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern
 from stdnum.fr import nir
 
+from sandlab.anonymizer.recognizers.base import ConstantsPatternRecognizer
 
-class FrNirRecognizer(PatternRecognizer):
+
+class FrNirRecognizer(ConstantsPatternRecognizer):
     """NIR: sex, year, month, department, commune, order, key (97 - n mod 97).
 
     Written compact (``269076907413081``) or grouped as on a carte Vitale
@@ -21,11 +23,8 @@ class FrNirRecognizer(PatternRecognizer):
     ]
     CONTEXT = ["sécurité sociale", "sécu", "nir", "insee", "carte vitale", "numéro de sécu", "assuré",
                "mutuelle", "ss"]
-
-    def __init__(self, patterns=None, context=None, supported_language: str = "fr",
-                 supported_entity: str = "FR_NIR", name: str | None = None):
-        super().__init__(supported_entity=supported_entity, patterns=patterns or self.PATTERNS,
-                         context=context or self.CONTEXT, supported_language=supported_language, name=name)
+    ENTITY = "FR_NIR"
+    LANGUAGE = "fr"
 
     def validate_result(self, pattern_text: str) -> bool:
         return nir.is_valid(re.sub(r"\s", "", pattern_text))

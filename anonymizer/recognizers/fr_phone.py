@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern
+
+from sandlab.anonymizer.recognizers.base import ConstantsPatternRecognizer
 
 
-class FrPhoneRecognizer(PatternRecognizer):
+class FrPhoneRecognizer(ConstantsPatternRecognizer):
     """``06 12 34 56 78``, ``06.12.34.56.78``, ``0612345678``, ``+33 6 12 34 56 78``,
     ``+33 (0)6 12 34 56 78``, ``0033 6 ...``, ``06-12-34-56-78``.
 
@@ -22,11 +24,8 @@ class FrPhoneRecognizer(PatternRecognizer):
     ]
     CONTEXT = ["téléphone", "tél", "tel", "portable", "mobile", "fixe", "joindre", "appeler", "rappeler",
                "numéro", "appel", "standard"]
-
-    def __init__(self, patterns=None, context=None, supported_language: str = "fr",
-                 supported_entity: str = "PHONE_NUMBER", name: str | None = None):
-        super().__init__(supported_entity=supported_entity, patterns=patterns or self.PATTERNS,
-                         context=context or self.CONTEXT, supported_language=supported_language, name=name)
+    ENTITY = "PHONE_NUMBER"
+    LANGUAGE = "fr"
 
     def validate_result(self, pattern_text: str) -> bool | None:
         digits = re.sub(r"\D", "", pattern_text)

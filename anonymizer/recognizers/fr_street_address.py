@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern
+
+from sandlab.anonymizer.recognizers.base import ConstantsPatternRecognizer
 
 STREET_TYPES = (r"rue|avenue|av\.|boulevard|bd|chemin|allée|allee|impasse|place|route|quai|cours|square|"
                 r"voie|passage|rond-point|lieu-dit|résidence|residence|sentier|montée|parvis|esplanade|"
@@ -11,7 +13,7 @@ CITY = r"[A-ZÉÈÊÀÂÎÔÛÇ][\wÀ-ÿ'’-]+(?:[ -](?:[A-ZÉÈÊÀÂÎÔÛÇ]
 STREET = rf"\b\d{{1,4}}(?:\s?(?:bis|ter|[A-C]))?,?\s+(?:{STREET_TYPES})\b(?:[ '’-][\wÀ-ÿ'’-]+){{1,6}}?"
 
 
-class FrStreetAddressRecognizer(PatternRecognizer):
+class FrStreetAddressRecognizer(ConstantsPatternRecognizer):
     """``12 rue des Lilas, 69003 Lyon``, or the street alone, or ``69003 Lyon`` after a street."""
 
     PATTERNS = [
@@ -19,8 +21,5 @@ class FrStreetAddressRecognizer(PatternRecognizer):
         Pattern("FR street", rf"(?i:{STREET})(?=[,.;\n]|\s+\d{{5}}|$)", 0.55),
     ]
     CONTEXT = ["adresse", "domicile", "domicilié", "siège", "livraison", "habite", "situé", "située"]
-
-    def __init__(self, patterns=None, context=None, supported_language: str = "fr",
-                 supported_entity: str = "STREET_ADDRESS", name: str | None = None):
-        super().__init__(supported_entity=supported_entity, patterns=patterns or self.PATTERNS,
-                         context=context or self.CONTEXT, supported_language=supported_language, name=name)
+    ENTITY = "STREET_ADDRESS"
+    LANGUAGE = "fr"

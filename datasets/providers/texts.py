@@ -16,8 +16,8 @@ import numpy as np
 import pyarrow as pa
 
 from sandlab.datasets.context import DAYS_PER_YEAR, Context, table_of
-from sandlab.datasets.identifiers import format_iban, format_nir
 from sandlab.datasets.textbuilder import TextBuilder
+from sandlab.identifiers import format_iban, format_nir
 
 TICKET_CATEGORIES = ("delivery", "billing", "defect", "return", "cancellation", "account")
 TICKET_CATEGORY_WEIGHTS = (0.3, 0.15, 0.2, 0.12, 0.08, 0.15)

@@ -79,3 +79,10 @@ def test_street_address_keeps_postcode_and_city(fr):
 def test_short_key_is_refused():
     with pytest.raises(ValueError, match="at least 16 bytes"):
         Surrogates(b"short", "fr", set())
+
+
+def test_email_words_with_digits_are_replaced_like_the_name_they_copy():
+    surrogates = Surrogates(KEY, "fr", forbidden={"martin12", "marie"})
+    email = surrogates.email("marie.martin12@example.fr")
+    assert "martin12" not in email and "marie" not in email
+    assert email.split("@")[0].split(".")[1] == surrogates.name_token("martin12").lower()

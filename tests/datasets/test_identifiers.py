@@ -8,7 +8,7 @@ from stdnum import iban, luhn
 from stdnum.fr import nir, siren, siret
 from stdnum.us import ein, rtn, ssn
 
-from sandlab.datasets import identifiers
+from sandlab import identifiers
 
 
 @pytest.fixture

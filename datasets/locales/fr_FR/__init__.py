@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sandlab.datasets import identifiers
+from sandlab import identifiers
 from sandlab.datasets.locales import City, LocaleData
 
 # (city, postcodes, department, phone zone, population weight). The first two digits

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from sandlab import identifiers
 from sandlab.anonymizer.recognizers import FrSiretRecognizer
-from sandlab.datasets import identifiers
 from tests.anonymizer.conftest import found
 
 recognizer = FrSiretRecognizer()
