@@ -6,11 +6,13 @@ import typer
 
 from sandlab.anonymizer.cli import app as anonymize_app
 from sandlab.datasets.cli import app as data_app
+from sandlab.labs.cli import app as labs_app
 
 app = typer.Typer(help="Sandlab: sandboxed hands-on AI labs with synthetic or anonymized company data.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
 app.add_typer(data_app, name="data")
 app.add_typer(anonymize_app, name="anonymize")
+app.add_typer(labs_app, name="labs")
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,146 @@
+"""`sandlab labs`: list the catalogue, scaffold a lab, validate labs with real nbgrader."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sandlab.labs.catalogue import load_catalogue, matrix, select
+from sandlab.labs.paths import lab_ids
+from sandlab.labs.spec import LEVELS, PERSONAS
+from sandlab.specfile import SpecError
+
+app = typer.Typer(help="The lab catalogue and the trainers' tools.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> None:
+    console.print(Text("error: ", style="red") + Text(message), soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@app.command("list")
+def list_labs(
+    persona: Annotated[str | None, typer.Option(help=f"One of {', '.join(PERSONAS)}.")] = None,
+    level: Annotated[int | None, typer.Option(min=1, max=4, help="1 to 4.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The catalogue, filtered, and the persona x level matrix.
+
+    Example:
+
+        sandlab labs list --persona support --level 3
+    """
+    if persona and persona not in PERSONAS:
+        fail(f"unknown persona '{persona}': use one of {', '.join(PERSONAS)}")
+    try:
+        labs = load_catalogue()
+    except SpecError as error:
+        fail(str(error))
+    chosen = select(labs, persona, level)
+    if as_json:
+        typer.echo(json.dumps({"labs": [lab.model_dump() for lab in chosen], "matrix": matrix(labs)},
+                              ensure_ascii=False, indent=2))
+        return
+    table = Table(title="Labs")
+    for column in ("id", "level", "personas", "minutes", "languages", "title"):
+        table.add_column(column)
+    for lab in chosen:
+        table.add_row(lab.id, str(lab.level), ", ".join(lab.personas), str(lab.duration_minutes),
+                      ", ".join(lab.languages), lab.title.fr)
+    grid = Table(title="Persona x level")
+    grid.add_column("level")
+    for p in PERSONAS:
+        grid.add_column(p)
+    for lvl, row in matrix(labs).items():
+        grid.add_row(f"{lvl} {LEVELS[lvl]}", *(", ".join(row[p]) or "-" for p in PERSONAS))
+    Console().print(table)
+    Console().print(grid)
+
+
+@app.command()
+def new(
+    lab_id: Annotated[str, typer.Argument(help="l<NN>-<slug>, e.g. l17-hr-chatbot-audit.")],
+    persona: Annotated[str, typer.Option(help=f"One of {', '.join(PERSONAS)}.")],
+    level: Annotated[int, typer.Option(min=1, max=4, help="1 to 4.")],
+    root: Annotated[Path | None, typer.Option(help="Catalogue folder [default: the installed one].")] = None,
+) -> None:
+    """Scaffold a lab: lab.yaml, French and English source notebooks, a wrong answer.
+
+    Example:
+
+        sandlab labs new l17-hr-chatbot-audit --persona support --level 3
+    """
+    from pydantic import ValidationError
+
+    from sandlab.labs.scaffold import new_lab
+
+    if persona not in PERSONAS:
+        fail(f"unknown persona '{persona}': use one of {', '.join(PERSONAS)}")
+    try:
+        folder = new_lab(lab_id, persona, level, root)
+    except (FileExistsError, ValidationError) as error:
+        fail(str(error).splitlines()[0] if isinstance(error, FileExistsError) else f"bad lab id '{lab_id}': "
+             "use l<NN>-<slug> (lower-case letters, digits, hyphens)")
+    console.print(f"lab created in {folder}; write it, then run `sandlab labs validate {lab_id}`")
+
+
+@app.command()
+def validate(
+    lab: Annotated[list[str] | None, typer.Argument(help="Lab ids [default with --all: every lab].")] = None,
+    all_labs: Annotated[bool, typer.Option("--all", help="Validate the whole catalogue.")] = False,
+    pack: Annotated[Path | None, typer.Option(help="Dataset pack to run against [default: a small one "
+                                              "generated now].")] = None,
+    root: Annotated[Path | None, typer.Option(help="Catalogue folder [default: the installed one].")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Check labs with real nbgrader: solution scores the maximum, blank and wrong answers less.
+
+    Example:
+
+        sandlab labs validate --all
+    """
+    from sandlab.labs.validate import validate_lab
+
+    ids = lab_ids(root) if all_labs else (lab or [])
+    if not ids:
+        fail("name labs to validate, or pass --all")
+    unknown = [i for i in ids if i not in lab_ids(root)]
+    if unknown:
+        fail(f"unknown lab {', '.join(unknown)}: see `sandlab labs list`")
+    with tempfile.TemporaryDirectory(prefix="sandlab-pack-") as tmp:
+        if pack is None:
+            from sandlab.datasets import GenerationSpec, generate_pack, load_profile
+            pack = Path(tmp) / "pack"
+            console.print("generating a small dataset pack (fr-mid-size, 300 employees, seed 7)")
+            generate_pack(GenerationSpec(load_profile("fr-mid-size"), "fr_FR", 7, 300), pack)
+        results = []
+        for lab_id in ids:
+            console.print(f"validating {lab_id} ...")
+            results.append(validate_lab(lab_id, pack, root))
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
+    else:
+        table = Table(title="Validation")
+        for column in ("lab", "lang", "task", "max", "solution", "blank", "wrong", "solution s"):
+            table.add_column(column)
+        for r in results:
+            for lang in r.languages:
+                for t in lang.tasks:
+                    table.add_row(r.lab_id, lang.language, t.task + (" (manual)" if t.manual else ""),
+                                  f"{t.max_score:g}", *(("-" if v is None else f"{v:g}") for v in
+                                                        (t.solution, t.blank, t.wrong)),
+                                  str(lang.solution_seconds))
+        Console().print(table)
+        for r in results:
+            for problem in r.problems + [f"[{lang.language}] {p}" for lang in r.languages for p in lang.problems]:
+                console.print(Text(f"{r.lab_id}: {problem}", style="red"), soft_wrap=True)
+    if not all(r.passed for r in results):
+        raise typer.Exit(1)

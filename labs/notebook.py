@@ -1,0 +1,51 @@
+"""nbgrader cells with correct metadata, for scaffolding and authoring labs."""
+
+from __future__ import annotations
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
+def _meta(grade_id: str, *, solution: bool = False, grade: bool = False, locked: bool = False,
+          points: float | None = None, task: bool = False) -> dict:
+    meta = {"grade_id": grade_id, "solution": solution, "grade": grade, "locked": locked, "schema_version": 3}
+    if points is not None:
+        meta["points"] = points
+    if task:
+        meta["task"] = True
+    return {"nbgrader": meta}
+
+
+def text(grade_id: str, source: str) -> nbformat.NotebookNode:
+    """Instructions: locked, so a learner cannot change what is asked."""
+    return new_markdown_cell(source, metadata=_meta(grade_id, locked=True))
+
+
+def setup(grade_id: str, source: str) -> nbformat.NotebookNode:
+    """Code given to the learner (imports, loading the pack): locked."""
+    return new_code_cell(source, metadata=_meta(grade_id, locked=True))
+
+
+def solution(grade_id: str, source: str) -> nbformat.NotebookNode:
+    """The learner's code; the answer sits between BEGIN/END SOLUTION markers."""
+    return new_code_cell(source, metadata=_meta(grade_id, solution=True))
+
+
+def tests(grade_id: str, source: str, points: float) -> nbformat.NotebookNode:
+    """Autograded tests: visible asserts, hidden ones between BEGIN/END HIDDEN TESTS."""
+    return new_code_cell(source, metadata=_meta(grade_id, grade=True, locked=True, points=points))
+
+
+def written_answer(grade_id: str, source: str, points: float) -> nbformat.NotebookNode:
+    """A written answer graded by the trainer (a justification, a recommendation)."""
+    return new_markdown_cell(source, metadata=_meta(grade_id, solution=True, grade=True, points=points))
+
+
+def notebook(cells: list, language: str) -> nbformat.NotebookNode:
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = KERNEL
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["sandlab"] = {"language": language}
+    return nb

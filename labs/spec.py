@@ -1,0 +1,54 @@
+"""A lab's spec (lab.yaml): who it is for, at which level, what it teaches and reads."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Persona = Literal["leaders", "technical", "business", "support"]
+Language = Literal["fr", "en"]
+PERSONAS: tuple[Persona, ...] = ("leaders", "technical", "business", "support")
+LEVELS = {1: "AI literacy", 2: "tool mastery", 3: "business application", 4: "technical expertise"}
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Spec):
+    """The same words in French and, where the lab exists in English, in English."""
+
+    fr: str = Field(min_length=1)
+    en: str | None = None
+
+
+class Reads(_Spec):
+    tables: list[str] = Field(default_factory=list, description="Tables of the pack's public/ it reads.")
+    texts: list[str] = Field(default_factory=list, description="Corpora of the pack's public/texts it reads.")
+    answers: list[str] = Field(default_factory=list, description="answers/ tables its hidden tests read.")
+
+
+class LabSpec(_Spec):
+    id: str = Field(pattern=r"^l\d{2}-[a-z0-9-]+$", description="l<NN>-<slug>, the folder's name.")
+    title: Text
+    summary: Text
+    personas: list[Persona] = Field(min_length=1)
+    level: int = Field(ge=1, le=4)
+    duration_minutes: int = Field(ge=10, le=480)
+    objectives: list[Text] = Field(min_length=1)
+    reads: Reads = Reads()
+    prerequisites: list[str] = Field(default_factory=list)
+    languages: list[Language] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _english_text_where_english(self) -> LabSpec:
+        if "en" in self.languages:
+            missing = [name for name in ("title", "summary") if getattr(self, name).en is None]
+            missing += ["objectives"] if any(o.en is None for o in self.objectives) else []
+            if missing:
+                raise ValueError(f"the lab is offered in English but has no English {', '.join(missing)}")
+        if not all(re.fullmatch(r"l\d{2}-[a-z0-9-]+", p) for p in self.prerequisites):
+            raise ValueError("prerequisites are lab ids such as l01-what-ai-is")
+        return self

@@ -1,0 +1,200 @@
+"""`sandlab labs validate`: prove that a lab grades what it claims, with real nbgrader.
+
+For each language of a lab, in a throw-away nbgrader course: generate the student
+version; autograde three submissions, the solution (must score the maximum on every
+autograded task), the blank student version (must score less than the maximum on
+every autograded task: a test that always passes is caught), and the plausible wrong
+answer kept beside the lab (must score less than the maximum). The solution's run is
+timed against the limit. Results per lab and per task.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from sandlab.labs.paths import ANSWERS_ENV, DATA_ENV, notebook_name, source_notebook, spec_file, wrong_notebook
+from sandlab.labs.spec import LabSpec
+from sandlab.specfile import SpecError, load_spec
+
+TIME_LIMIT_S = 300
+SUBMISSIONS = ("solution", "blank", "wrong")
+
+
+@dataclass
+class TaskResult:
+    task: str
+    max_score: float
+    solution: float | None
+    blank: float | None
+    wrong: float | None
+    manual: bool
+
+    @property
+    def problems(self) -> list[str]:
+        if self.manual:
+            return []
+        found = []
+        if self.solution is None or self.solution < self.max_score:
+            found.append(f"{self.task}: the solution scores {self.solution} of {self.max_score}")
+        if self.blank is not None and self.blank >= self.max_score:
+            found.append(f"{self.task}: the blank notebook already scores full marks (a test that always passes)")
+        return found
+
+
+@dataclass
+class LanguageResult:
+    language: str
+    tasks: list[TaskResult] = field(default_factory=list)
+    solution_seconds: float | None = None
+    totals: dict[str, float | None] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LabResult:
+    lab_id: str
+    languages: list[LanguageResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems and all(not lang.problems for lang in self.languages)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["passed"] = self.passed
+        return data
+
+
+def _api(course: Path):
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
+
+    config = Config()
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.course_id = "sandlab-validate"
+    config.Exchange.root = str(course / "exchange")
+    config.ExecutePreprocessor.timeout = TIME_LIMIT_S
+    return NbGraderAPI(config=config)
+
+
+def _run(call, what: str) -> str | None:
+    """Run an nbgrader API call; its failure, if any, as one line."""
+    result = call()
+    if result.get("success"):
+        return None
+    log = (result.get("log") or "") + (result.get("error") or "")
+    causes = [line.strip() for line in log.splitlines()
+              if re.search(r"\w+(Error|Exception):", line) and "NbGraderException" not in line]
+    return f"{what} failed: " + (" | ".join(dict.fromkeys(causes[-3:])) or log.strip().splitlines()[-1])
+
+
+def _validate_language(spec: LabSpec, language: str, root: Path | None, work: Path) -> LanguageResult:
+    from nbgrader.api import Gradebook
+
+    result = LanguageResult(language)
+    name = notebook_name(spec.id, language)
+    source = source_notebook(spec.id, language, root)
+    if not source.is_file():
+        result.problems.append(f"missing source notebook {source.name}")
+        return result
+    try:
+        nbformat.validate(nbformat.read(source, as_version=4))
+    except Exception as error:  # noqa: BLE001 - nbformat raises several kinds
+        result.problems.append(f"{source.name}: not a valid notebook ({error})")
+        return result
+    course = work / language
+    (course / "source" / spec.id).mkdir(parents=True)
+    shutil.copy(source, course / "source" / spec.id / name)
+    api = _api(course)
+    problem = _run(lambda: api.generate_assignment(spec.id, force=True, create=True), "generating the student version")
+    if problem:
+        result.problems.append(problem)
+        return result
+    files = {"solution": source, "blank": course / "release" / spec.id / name,
+             "wrong": wrong_notebook(spec.id, language, root)}
+    if not files["wrong"].is_file():
+        result.problems.append(f"no plausible wrong answer kept as wrong/{name}")
+    for who in SUBMISSIONS:
+        if not files[who].is_file():
+            continue
+        target = course / "submitted" / who / spec.id
+        target.mkdir(parents=True)
+        shutil.copy(files[who], target / name)
+        start = time.perf_counter()
+        problem = _run(lambda who=who: api.autograde(spec.id, who, force=True, create=True), f"autograding {who}")
+        if who == "solution":
+            result.solution_seconds = round(time.perf_counter() - start, 1)
+        if problem:
+            result.problems.append(problem)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        scores: dict[str, dict[str, float | None]] = {}
+        max_scores, manual = {}, set()
+        for who in SUBMISSIONS:
+            try:
+                submission = gradebook.find_submission(spec.id, who)
+            except Exception:  # noqa: BLE001 - nbgrader's MissingEntry: not graded
+                continue
+            result.totals[who] = submission.score
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    scores.setdefault(grade.name, {})[who] = grade.auto_score
+                    max_scores[grade.name] = grade.max_score
+                    if grade.auto_score is None or grade.cell.cell_type == "markdown":
+                        manual.add(grade.name)  # a written answer: the trainer grades it
+    for task, by in scores.items():
+        result.tasks.append(TaskResult(task, max_scores[task], by.get("solution"), by.get("blank"), by.get("wrong"),
+                                       task in manual))
+    autograded = [t for t in result.tasks if not t.manual]
+    if not autograded:
+        result.problems.append("no autograded task")
+    for task in result.tasks:
+        result.problems += task.problems
+    maximum = sum(t.max_score for t in autograded)
+    wrong_auto = sum(t.wrong or 0 for t in autograded)
+    if files["wrong"].is_file() and autograded and wrong_auto >= maximum:
+        result.problems.append("the plausible wrong answer scores full marks on the autograded tasks")
+    if result.solution_seconds is not None and result.solution_seconds > TIME_LIMIT_S:
+        result.problems.append(f"the solution takes {result.solution_seconds} s (limit {TIME_LIMIT_S} s)")
+    return result
+
+
+def validate_lab(lab_id: str, pack: Path, root: Path | None = None) -> LabResult:
+    """Validate one lab against a dataset pack (its public/ and answers/)."""
+    result = LabResult(lab_id)
+    try:
+        spec = load_spec(spec_file(lab_id, root), LabSpec)
+    except SpecError as error:
+        result.problems.append(f"lab.yaml: {error}")
+        return result
+    if spec.id != lab_id:
+        result.problems.append(f"lab.yaml: id '{spec.id}' differs from the folder name '{lab_id}'")
+    environment = {DATA_ENV: str(Path(pack) / "public"), ANSWERS_ENV: str(Path(pack) / "answers"),
+                   # nbgrader runs `alembic` from PATH; make this interpreter's scripts visible
+                   "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    saved = {k: os.environ.get(k) for k in environment}
+    os.environ.update(environment)
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    try:
+        with tempfile.TemporaryDirectory(prefix="sandlab-validate-") as tmp, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for language in spec.languages:
+                result.languages.append(_validate_language(spec, language, root, Path(tmp)))
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return result
