@@ -16,6 +16,11 @@ def load_catalogue(root: Path | None = None) -> list[LabSpec]:
         if spec.id != lab_id:
             raise SpecError(f"{spec_file(lab_id, root)}: id '{spec.id}' differs from the folder name '{lab_id}'")
         labs.append(spec)
+    known = {lab.id for lab in labs}
+    for lab in labs:
+        missing = [p for p in lab.prerequisites if p not in known]
+        if missing:
+            raise SpecError(f"{spec_file(lab.id, root)}: prerequisites not in the catalogue: {', '.join(missing)}")
     return labs
 
 

@@ -56,3 +56,14 @@ def test_new_scaffolds_a_lab_and_refuses_a_second_or_a_bad_id(tmp_path):
 def test_help_shows_an_example(command):
     result = runner.invoke(app, ["labs", command, "--help"])
     assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_a_prerequisite_must_exist(tmp_path):
+    from sandlab.labs.scaffold import new_lab
+    from sandlab.specfile import SpecError
+
+    new_lab("l41-first", "business", 1, tmp_path)
+    spec = tmp_path / "l41-first" / "lab.yaml"
+    spec.write_text(spec.read_text().replace("prerequisites: []", "prerequisites: [l40-missing]"))
+    with pytest.raises(SpecError, match="prerequisites not in the catalogue: l40-missing"):
+        load_catalogue(tmp_path)
