@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
 from sandlab.anonymizer.sources import InputError
+from sandlab.console import console, fail
 from sandlab.progress import RichProgress
 from sandlab.specfile import SpecError
 
 app = typer.Typer(help="Anonymize company data with Presidio into a verified dataset pack.", no_args_is_help=True)
-console = Console(stderr=True)
 KEY_ENV = "SANDLAB_ANONYMIZE_KEY"
 
 
@@ -27,10 +26,6 @@ class Language(str, Enum):  # noqa: UP042 - typer shows str enums as choices
     fr = "fr"
     en = "en"
 
-
-def fail(message: str, code: int = 2) -> None:
-    console.print(Text("error: ", style="red") + Text(message), soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def read_key(key_file: Path | None) -> bytes:

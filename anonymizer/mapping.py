@@ -26,7 +26,7 @@ def _fernet(key: bytes) -> Fernet:
 
 def write_mapping(path: Path, key: bytes, surrogates: Surrogates) -> None:
     entries = [{"kind": kind, "source": source, "surrogate": surrogate}
-               for (kind, source), surrogate in sorted(surrogates._memo.items())]
+               for kind, source, surrogate in surrogates.pairs()]
     token = _fernet(key).encrypt(json.dumps(entries, ensure_ascii=False).encode())
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -168,12 +168,14 @@ def run(input_dir: Path, policy: Policy, out: Path, key: bytes, *, force: bool =
             findings += rescan(output_texts(public, scanned), detector, surrogates.emitted)
         report = build_report(policy, rows, scanner.counts, stats, findings, attachments,
                               reference_date, len(values.values))
-        write_report(root, report)
-        findings += leak_search(root, values.values, values.name_tokens(), rewritten) if not findings else []
-        if findings or not report["verification"]["passed"]:
-            report = build_report(policy, rows, scanner.counts, stats, findings, attachments, reference_date,
-                                  len(values.values))
-            failed = write_report(out.parent, report, stem=f"{out.name}.rejected-report")
+        # The report itself must hold no source value either.
+        report_leaks = leak_search(root, values.values, values.name_tokens(), rewritten,
+                                   files=write_report(root, report))
+        if report_leaks:
+            report = build_report(policy, rows, scanner.counts, stats, findings + report_leaks, attachments,
+                                  reference_date, len(values.values))
+        if not report["verification"]["passed"]:
+            failed = write_report(out.parent, report, stem=f"{out.name}.rejected-report")[0]
             raise VerificationFailed(report, failed)
         if mapping_file is not None:
             write_mapping(Path(mapping_file), key, surrogates)

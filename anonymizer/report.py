@@ -113,8 +113,9 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(folder: Path, report: dict, stem: str = "anonymization-report") -> Path:
+def write_report(folder: Path, report: dict, stem: str = "anonymization-report") -> list[Path]:
+    """The report as JSON and Markdown; returns both paths, Markdown first."""
     folder.mkdir(parents=True, exist_ok=True)
     write_json(folder / f"{stem}.json", report)
     (folder / f"{stem}.md").write_text(markdown(report), encoding="utf-8")
-    return folder / f"{stem}.md"
+    return [folder / f"{stem}.md", folder / f"{stem}.json"]

@@ -92,6 +92,10 @@ class Surrogates:
         self.emitted.add(candidate)
         return candidate
 
+    def pairs(self) -> list[tuple[str, str, str]]:
+        """(kind, normalised source value, surrogate) for every replacement made so far."""
+        return sorted((kind, source, surrogate) for (kind, source), surrogate in self._memo.items())
+
     def hmac_hex(self, value: str, length: int = 16) -> str:
         return hmac.new(self.key, f"hash\0{value}".encode(), hashlib.sha256).hexdigest()[:length]
 

@@ -109,15 +109,16 @@ TABLE_FILES = {".csv", ".tsv", ".jsonl", ".parquet", ".sqlite", ".db"}
 
 
 def leak_search(root: Path, values: dict[str, str], tokens: dict[str, str],
-                rewritten: set[tuple[str, str | None]]) -> list[Finding]:
+                rewritten: set[tuple[str, str | None]], files: list[Path] | None = None) -> list[Finding]:
     """Source values anywhere; name words where the run rewrote text or values.
 
-    ``rewritten`` holds (file, column) pairs, and (file, None) for whole documents.
+    ``rewritten`` holds (file, column) pairs, and (file, None) for whole documents;
+    ``files`` limits the search to some files under ``root`` (default: all of them).
     """
     whole = automaton(values, MIN_LEAK_CHARS)
     words = automaton(tokens, MIN_LEAK_CHARS)
     findings: list[Finding] = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    for path in sorted(files if files is not None else (p for p in root.rglob("*") if p.is_file())):
         relative = path.relative_to(root).as_posix()
         for hit in find_values(whole, relative) + find_values(words, relative):
             findings.append(Finding("leak", relative, entity_type=hit.entity_type,

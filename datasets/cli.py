@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from sandlab.console import console, fail
 from sandlab.datasets.company import generate_pack
 from sandlab.datasets.context import GenerationSpec
 from sandlab.datasets.profile import load_profile, shipped_profiles
@@ -21,17 +22,12 @@ from sandlab.specfile import SpecError
 
 app = typer.Typer(help="Synthetic company data: dataset packs made with Faker and NumPy.",
                   no_args_is_help=True)
-console = Console(stderr=True)
 
 
 class LocaleChoice(StrEnum):
     fr_FR = "fr_FR"
     en_US = "en_US"
 
-
-def fail(message: str) -> None:
-    console.print(Text("error: ", style="red") + Text(message), soft_wrap=True)
-    raise typer.Exit(2)
 
 
 @app.command()

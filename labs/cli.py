@@ -12,18 +12,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sandlab.console import console, fail
 from sandlab.labs.catalogue import load_catalogue, matrix, select
 from sandlab.labs.paths import lab_ids
 from sandlab.labs.spec import LEVELS, PERSONAS
 from sandlab.specfile import SpecError
 
 app = typer.Typer(help="The lab catalogue and the trainers' tools.", no_args_is_help=True)
-console = Console(stderr=True)
 
-
-def fail(message: str, code: int = 2) -> None:
-    console.print(Text("error: ", style="red") + Text(message), soft_wrap=True)
-    raise typer.Exit(code)
 
 
 @app.command("list")

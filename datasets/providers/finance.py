@@ -17,7 +17,6 @@ import pyarrow as pa
 
 from sandlab.datasets.context import Context, table_of
 
-ANOMALY_KINDS = ("duplicate", "amount_outlier", "bank_change_before_payment")
 PAYMENT_TERMS_DAYS = 30
 FRAUD_LEAD_DAYS = (1, 7)  # the fraudulent account is entered this many days before payment
 FRAUD_REVERT_DAYS = (5, 20)  # and changed back this many days after
@@ -101,20 +100,20 @@ def finance(ctx: Context) -> FinanceTables:
             "bank_account": current,
             "city": ctx.city_names(city),
         }),
-        supplier_invoices=_sorted(table_of({
+        supplier_invoices=table_of({
             "supplier_invoice_id": new_id,
             "supplier_id": sup + 1,
             "invoice_number": invoice_number,
             "issued_on": issued,
             "amount": amount,
-        }), "supplier_invoice_id"),
-        supplier_payments=_sorted(table_of({
+        }).sort_by("supplier_invoice_id"),
+        supplier_payments=table_of({
             "supplier_payment_id": new_id[paid],
             "supplier_invoice_id": new_id[paid],
             "paid_on": paid_on[paid],
             "amount": amount[paid],
             "bank_account": pay_account[paid],
-        }), "supplier_payment_id"),
+        }).sort_by("supplier_payment_id"),
         supplier_bank_changes=table_of({
             "change_id": np.arange(1, len(change_rows) + 1),
             "supplier_id": np.array([c[0] + 1 for c in change_rows], dtype=np.int64),
@@ -122,17 +121,13 @@ def finance(ctx: Context) -> FinanceTables:
             "old_bank_account": [c[2] for c in change_rows],
             "new_bank_account": [c[3] for c in change_rows],
         }),
-        invoice_anomalies=_sorted(table_of({
+        invoice_anomalies=table_of({
             "supplier_invoice_id": new_id[anomalous],
             "anomaly_type": kind[anomalous].astype(str),
             "related_invoice_id": pa.array(np.where(related[anomalous] >= 0, new_id[related[anomalous]], 0),
                                            mask=related[anomalous] < 0),
-        }), "supplier_invoice_id"),
+        }).sort_by("supplier_invoice_id"),
     )
-
-
-def _sorted(table: pa.Table, key: str) -> pa.Table:
-    return table.sort_by(key)
 
 
 def _bank_history(ctx: Context, sup: np.ndarray, paid_on: np.ndarray, account: np.ndarray,
