@@ -7,10 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Persona = Literal["leaders", "technical", "business", "support"]
+from sandlab.framework import LEVELS, PERSONAS, Persona
+
 Language = Literal["fr", "en"]
-PERSONAS: tuple[Persona, ...] = ("leaders", "technical", "business", "support")
-LEVELS = {1: "AI literacy", 2: "tool mastery", 3: "business application", 4: "technical expertise"}
+__all__ = ["LEVELS", "PERSONAS", "LabSpec", "Persona"]
 
 
 class _Spec(BaseModel):

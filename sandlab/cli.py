@@ -6,6 +6,9 @@ import typer
 
 from sandlab.anonymizer.cli import app as anonymize_app
 from sandlab.datasets.cli import app as data_app
+from sandlab.demo import demo
+from sandlab.hub.cli import app as hub_app
+from sandlab.images.cli import app as images_app
 from sandlab.labs.cli import app as labs_app
 
 app = typer.Typer(help="Sandlab: sandboxed hands-on AI labs with synthetic or anonymized company data.",
@@ -13,6 +16,9 @@ app = typer.Typer(help="Sandlab: sandboxed hands-on AI labs with synthetic or an
 app.add_typer(data_app, name="data")
 app.add_typer(anonymize_app, name="anonymize")
 app.add_typer(labs_app, name="labs")
+app.add_typer(images_app, name="images")
+app.add_typer(hub_app, name="hub")
+app.command("demo")(demo)
 
 if __name__ == "__main__":
     app()

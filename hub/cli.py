@@ -1,0 +1,110 @@
+"""`sandlab hub`: apply a cohort, start, inspect and stop the hub."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sandlab.cohort import Cohort, load_cohort
+from sandlab.console import console, fail
+from sandlab.engine import NoEngine, client
+from sandlab.hub.platform import Instance, PlatformError, apply_cohort, down, hub_running, learner_containers, up
+from sandlab.images.names import NotASourceTree
+from sandlab.specfile import SpecError
+
+app = typer.Typer(help="The JupyterHub platform: cohorts, hub, learner sandboxes.", no_args_is_help=True)
+ERRORS = (NoEngine, PlatformError, SpecError, NotASourceTree)
+
+InstanceName = Annotated[str, typer.Option("--instance", help="Prefix of this hub's containers and volumes.")]
+Port = Annotated[int, typer.Option(help="Port the hub listens on, on 127.0.0.1.")]
+
+
+def print_credentials(instance: Instance, cohort: Cohort, issued: dict[str, str]) -> None:
+    table = Table("user", "role", "persona", "password", title=f"cohort {cohort.name}")
+    for member in cohort.members:
+        password = issued.get(member.name, "(unchanged)")
+        table.add_row(member.name, member.role, member.persona or "", password)
+    console.print(table)
+    console.print(f"Passwords are shown once and stored hashed. Hub: {instance.url}/hub/login")
+
+
+@app.command("apply")
+def apply(
+    cohort_file: Annotated[Path, typer.Argument(help="The cohort's YAML file.")],
+    instance: InstanceName = "sandlab",
+    port: Port = 8000,
+    reset_passwords: Annotated[bool, typer.Option(help="Issue new passwords to every member.")] = False,
+) -> None:
+    """Load the cohort's pack into a volume, create its accounts, reload the hub.
+
+    New members get a generated password, printed once.
+
+    Example:
+
+        sandlab hub apply hub/cohorts/demo.yaml
+    """
+    where = Instance(instance, port)
+    try:
+        cohort = load_cohort(cohort_file)
+        with console.status(f"applying cohort {cohort.name}"):
+            issued = apply_cohort(client(), where, cohort, reset_passwords=reset_passwords)
+    except ERRORS as error:
+        fail(str(error))
+    print_credentials(where, cohort, issued)
+
+
+@app.command("up")
+def start(instance: InstanceName = "sandlab", port: Port = 8000) -> None:
+    """Start the hub (docker-compose) and wait until it answers.
+
+    Example:
+
+        sandlab hub up --port 8000
+    """
+    where = Instance(instance, port)
+    try:
+        with console.status("starting the hub"):
+            up(client(), where)
+    except ERRORS as error:
+        fail(str(error))
+    console.print(f"hub: {where.url}/hub/login")
+
+
+@app.command("status")
+def status(instance: InstanceName = "sandlab") -> None:
+    """Whether the hub runs, and each learner container with its state.
+
+    Example:
+
+        sandlab hub status
+    """
+    try:
+        engine = client()
+        table = Table("container", "state")
+        where = Instance(instance)
+        table.add_row(where.hub_container, "running" if hub_running(engine, where) else "stopped")
+        for container in learner_containers(engine, where):
+            table.add_row(container.name, container.status)
+    except ERRORS as error:
+        fail(str(error))
+    console.print(table)
+
+
+@app.command("down")
+def stop(
+    instance: InstanceName = "sandlab",
+    learners: Annotated[bool, typer.Option(help="Stop the learners' containers too (their files stay).")] = False,
+) -> None:
+    """Stop the hub. Learner servers keep running unless --learners; no file is deleted.
+
+    Example:
+
+        sandlab hub down --learners
+    """
+    try:
+        down(client(), Instance(instance), learners=learners)
+    except ERRORS as error:
+        fail(str(error))

@@ -1,0 +1,111 @@
+"""JupyterHub's configuration, from the hub's state folder and environment.
+
+Environment (set by docker-compose.yml):
+    SANDLAB_INSTANCE      prefix of this hub's containers, volumes and networks (sandlab)
+    SANDLAB_PUBLIC_URL    where browsers reach the hub; each user's server is served on
+                          <user>.<host> below it (http://localhost:8000)
+    SANDLAB_IDLE_TIMEOUT  seconds before an idle server is stopped (3600)
+    SANDLAB_DB_URL        JupyterHub's database (SQLite in the state folder by default)
+    SANDLAB_AUTH          accounts (default: IT-created accounts) or oidc, configured by
+                          OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_AUTHORIZE_URL,
+                          OIDC_TOKEN_URL, OIDC_USERDATA_URL, OIDC_USERNAME_CLAIM
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from sandlab.hub.spawner import SERVER_TOKEN_SCOPES, SandlabSpawner
+from sandlab.hub.state import STATE_DIR, AppliedCohort, accounts_file, proxy_token, read_applied
+
+CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
+
+
+def trainer_scopes(group: str) -> list[str]:
+    """A trainer sees, opens, starts and stops the servers of their cohort's learners, nothing else."""
+    return [f"{scope}!group={group}" for scope in
+            ("list:users", "read:users", "read:servers", "admin:servers", "access:servers")] + ["admin-ui"]
+
+
+def roles_and_groups(applied: list[AppliedCohort]) -> tuple[list[dict], dict]:
+    roles, groups = [], {}
+    for entry in applied:
+        cohort = entry.cohort
+        groups[cohort.group] = {"users": cohort.named("learner")}
+        if trainers := cohort.named("trainer"):
+            roles.append({"name": f"trainer-{cohort.name}", "description": f"Trainers of cohort {cohort.name}",
+                          "scopes": trainer_scopes(cohort.group), "users": trainers})
+    return roles, groups
+
+
+def _oidc(c, environ: Mapping[str, str]) -> None:
+    c.JupyterHub.authenticator_class = "generic-oauth"
+    c.GenericOAuthenticator.client_id = environ.get("OIDC_CLIENT_ID", "")
+    c.GenericOAuthenticator.client_secret = environ.get("OIDC_CLIENT_SECRET", "")
+    c.GenericOAuthenticator.authorize_url = environ.get("OIDC_AUTHORIZE_URL", "")
+    c.GenericOAuthenticator.token_url = environ.get("OIDC_TOKEN_URL", "")
+    c.GenericOAuthenticator.userdata_url = environ.get("OIDC_USERDATA_URL", "")
+    c.GenericOAuthenticator.username_claim = environ.get("OIDC_USERNAME_CLAIM", "preferred_username")
+    c.GenericOAuthenticator.scope = ["openid", "profile", "email"]
+    c.GenericOAuthenticator.oauth_callback_url = environ.get("SANDLAB_PUBLIC_URL", "http://localhost:8000").rstrip(
+        "/") + "/hub/oauth_callback"
+
+
+def configure(c, environ: Mapping[str, str] = os.environ, state: Path = STATE_DIR) -> None:
+    instance = environ.get("SANDLAB_INSTANCE", "sandlab")
+    public_url = environ.get("SANDLAB_PUBLIC_URL", "http://localhost:8000")
+    applied, problems = read_applied(state)
+
+    c.JupyterHub.bind_url = "http://:8000"
+    c.JupyterHub.hub_bind_url = "http://0.0.0.0:8081"
+    c.JupyterHub.hub_connect_url = f"http://{instance}-hub:8081"
+    c.JupyterHub.subdomain_host = public_url
+    c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+    c.JupyterHub.db_url = environ.get("SANDLAB_DB_URL") or f"sqlite:///{state}/jupyterhub.sqlite"
+    c.ConfigurableHTTPProxy.auth_token = proxy_token(state)
+    c.JupyterHub.cleanup_servers = False
+    c.JupyterHub.allow_named_servers = False
+
+    if environ.get("SANDLAB_AUTH", "accounts") == "oidc":
+        _oidc(c, environ)
+    else:
+        c.JupyterHub.authenticator_class = "sandlab.hub.authenticator.SandlabAuthenticator"
+        c.SandlabAuthenticator.accounts_file = str(accounts_file(state))
+    members = {member.name: entry for entry in applied for member in entry.cohort.members}
+    c.Authenticator.allow_all = False
+    c.Authenticator.allowed_users = set(members)
+    c.Authenticator.admin_users = {name for entry in applied for name in entry.cohort.named("admin")}
+
+    roles, groups = roles_and_groups(applied)
+    timeout = int(environ.get("SANDLAB_IDLE_TIMEOUT", "3600"))
+    c.JupyterHub.services = [{"name": "idle-culler",
+                              "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={timeout}"]}]
+    roles.append({"name": "idle-culler", "description": "Stop servers idle for longer than the timeout",
+                  "scopes": CULLER_SCOPES, "services": ["idle-culler"]})
+    c.JupyterHub.load_roles = roles
+    c.JupyterHub.load_groups = groups
+
+    c.JupyterHub.spawner_class = SandlabSpawner
+    c.SandlabSpawner.instance = instance
+    c.SandlabSpawner.cohorts = members
+    c.SandlabSpawner.prefix = f"{instance}-lab"
+    c.SandlabSpawner.network_name = f"{instance}-learners"
+    c.SandlabSpawner.use_internal_ip = True
+    c.SandlabSpawner.remove = True
+    c.SandlabSpawner.pull_policy = "never"
+    c.SandlabSpawner.allowed_images = []
+    c.SandlabSpawner.env_keep = []
+    c.SandlabSpawner.disable_user_config = True
+    c.SandlabSpawner.server_token_scopes = SERVER_TOKEN_SCOPES
+    c.SandlabSpawner.http_timeout = 60
+    c.SandlabSpawner.start_timeout = 120
+
+    if not applied:
+        problems.append("no cohort is applied yet: IT runs `sandlab hub apply COHORT.yaml`")
+    if problems:
+        c.JupyterHub.template_vars = {"announcement_login": " ".join(problems)}
+        for problem in problems:
+            print(f"sandlab: {problem}", file=sys.stderr)

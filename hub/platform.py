@@ -1,0 +1,185 @@
+"""IT's side of the platform: apply a cohort, start and stop the hub, from the host.
+
+The hub's state lives in a Docker volume and is written by the hub image itself
+(`python -m sandlab.hub.manage`), so the host needs nothing but an engine and the images.
+A cohort's pack is copied once into a volume named after its manifest's digest: a new
+pack never changes the files under a running learner.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+import httpx
+
+from sandlab.cohort import Cohort
+from sandlab.engine import cli, image_exists
+from sandlab.hub.state import AppliedCohort
+from sandlab.images.names import HUB_IMAGE, project_root
+from sandlab.pack import MANIFEST, verify_manifest
+
+STATE_MOUNT = "/srv/sandlab/state"
+
+
+class PlatformError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One hub and everything it spawns, all named with the same prefix."""
+
+    name: str = "sandlab"
+    port: int = 8000
+    bind: str = "127.0.0.1"
+    idle_timeout: int = 3600
+
+    @property
+    def url(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    @property
+    def hub_container(self) -> str:
+        return f"{self.name}-hub"
+
+    @property
+    def state_volume(self) -> str:
+        return f"{self.name}-hub-state"
+
+    def compose_env(self) -> dict[str, str]:
+        return {**os.environ, "SANDLAB_INSTANCE": self.name, "SANDLAB_PORT": str(self.port),
+                "SANDLAB_BIND": self.bind, "SANDLAB_PUBLIC_URL": self.url,
+                "SANDLAB_IDLE_TIMEOUT": str(self.idle_timeout)}
+
+
+def compose(instance: Instance, *args: str) -> None:
+    """docker-compose (v1) or `docker compose` (v2) on the project's docker-compose.yml."""
+    tool = [shutil.which("docker-compose")] if shutil.which("docker-compose") else [cli(), "compose"]
+    command = [*tool, "-f", str(project_root() / "docker-compose.yml"), "-p", instance.name, *args]
+    done = subprocess.run(command, capture_output=True, text=True, env=instance.compose_env())
+    if done.returncode != 0:
+        raise PlatformError(f"docker-compose {' '.join(args)} failed: {done.stderr.strip()[-800:]}")
+
+
+def pack_volume_name(instance: Instance, cohort: Cohort) -> str:
+    digest = hashlib.sha256((cohort.pack / MANIFEST).read_bytes()).hexdigest()[:12]
+    return f"{instance.name}-pack-{cohort.name}-{digest}"
+
+
+def _public_tar(public: Path) -> bytes:
+    """The learners' part of a pack, owned by root and readable by all, as a tar."""
+    buffer = io.BytesIO()
+
+    def owned_by_root(info: tarfile.TarInfo) -> tarfile.TarInfo:
+        info.uid = info.gid = 0
+        info.uname = info.gname = "root"
+        info.mode = 0o755 if info.isdir() else 0o644
+        return info
+
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for item in sorted(public.iterdir()):
+            tar.add(item, arcname=item.name, filter=owned_by_root)
+    return buffer.getvalue()
+
+
+def load_pack(engine: docker.DockerClient, cohort: Cohort, volume: str) -> bool:
+    """Copy the pack's public/ into ``volume`` unless it is there already; True when copied."""
+    if not (cohort.pack / MANIFEST).is_file():
+        raise PlatformError(f"{cohort.pack}: not a dataset pack (no {MANIFEST}); make one with "
+                            "`sandlab data generate` or `sandlab anonymize run`")
+    problems = verify_manifest(cohort.pack)
+    if problems:
+        raise PlatformError(f"{cohort.pack}: the pack does not match its manifest ({problems[0]}); "
+                            "regenerate it")
+    if any(v.name == volume for v in engine.volumes.list(filters={"name": volume})):
+        return False
+    engine.volumes.create(volume, labels={"sandlab.pack": cohort.name})
+    loader = engine.containers.run(HUB_IMAGE, ["sleep", "600"], detach=True, network_disabled=True,
+                                   volumes={volume: {"bind": "/pack", "mode": "rw"}})
+    copied = False
+    try:
+        copied = loader.put_archive("/pack", _public_tar(cohort.pack / "public"))
+    finally:
+        loader.remove(force=True)
+        if not copied:  # a half-copied pack must never be mounted
+            engine.volumes.get(volume).remove(force=True)
+    if not copied:
+        raise PlatformError(f"copying {cohort.pack / 'public'} into volume {volume} failed")
+    return True
+
+
+def apply_cohort(engine: docker.DockerClient, instance: Instance, cohort: Cohort, *,
+                 reset_passwords: bool = False) -> dict[str, str]:
+    """Load the pack, store the cohort in the hub's state, return the passwords issued now."""
+    for image in (cohort.image, HUB_IMAGE):
+        if not image_exists(engine, image):
+            raise PlatformError(f"image '{image}' is not on this engine: run `sandlab images build`")
+    volume = pack_volume_name(instance, cohort)
+    load_pack(engine, cohort, volume)
+    compose(instance, "up", "--no-start")
+    applied = AppliedCohort(cohort=cohort.model_copy(update={"pack": Path(cohort.pack.name)}), pack_volume=volume)
+    command = [cli(), "run", "--rm", "-i", "--network", "none", "-v", f"{instance.state_volume}:{STATE_MOUNT}",
+               HUB_IMAGE, "python", "-m", "sandlab.hub.manage", "apply"]
+    if reset_passwords:
+        command.append("--reset-passwords")
+    done = subprocess.run(command, input=applied.model_dump_json(), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise PlatformError(f"applying cohort {cohort.name}: {done.stderr.strip().splitlines()[-1]}")
+    if hub_running(engine, instance):
+        engine.containers.get(instance.hub_container).restart(timeout=10)
+        wait_ready(instance)
+    return json.loads(done.stdout)
+
+
+def hub_running(engine: docker.DockerClient, instance: Instance) -> bool:
+    try:
+        return engine.containers.get(instance.hub_container).status == "running"
+    except docker.errors.NotFound:
+        return False
+
+
+def wait_ready(instance: Instance, timeout: float = 90) -> None:
+    """Until the hub's API answers through its proxy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{instance.port}/hub/api/", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise PlatformError(f"the hub did not answer on port {instance.port} within {timeout:.0f} s: "
+                        f"`docker logs {instance.hub_container}` says why")
+
+
+def up(engine: docker.DockerClient, instance: Instance) -> None:
+    if not image_exists(engine, HUB_IMAGE):
+        raise PlatformError(f"image '{HUB_IMAGE}' is not on this engine: run `sandlab images build`")
+    compose(instance, "up", "-d")
+    wait_ready(instance)
+
+
+def learner_containers(engine: docker.DockerClient, instance: Instance) -> list:
+    return engine.containers.list(all=True, filters={"label": f"sandlab.instance={instance.name}"})
+
+
+def down(engine: docker.DockerClient, instance: Instance, *, learners: bool = False, volumes: bool = False) -> None:
+    """Stop the hub; with ``learners`` their containers too; with ``volumes`` delete all data (tests)."""
+    if learners or volumes:
+        for container in learner_containers(engine, instance):
+            container.remove(force=True)
+    compose(instance, "down", *(["--volumes"] if volumes else []))
+    if volumes:
+        for volume in engine.volumes.list(filters={"name": f"{instance.name}-"}):
+            if volume.name.startswith(f"{instance.name}-"):
+                volume.remove(force=True)

@@ -1,0 +1,85 @@
+"""One hardened container per learner, configured from the learner's cohort.
+
+Every container gets: the learners' internal network (no route out, not even to the
+host), uid 1000, no capabilities, no-new-privileges, pids, memory and CPU limits, the
+cohort's pack read-only at ~/data, a persistent volume at ~/work, no Docker socket and
+none of the hub's environment. Learners choose nothing: no image, no options.
+"""
+
+from __future__ import annotations
+
+from dockerspawner import DockerSpawner
+from traitlets import Dict, Unicode
+
+from sandlab.hub.state import AppliedCohort
+
+HOME = "/home/learner"
+WORK = f"{HOME}/work"
+DATA = f"{HOME}/data"
+LEARNER_UID = "1000:1000"
+# What a learner server's own token needs: report activity, be reached by its owner.
+SERVER_TOKEN_SCOPES = ["users:activity!user", "access:servers!server"]
+
+
+class SpawnRefused(RuntimeError):
+    """Shown on the learner's spawn page: say what is wrong and who can fix it."""
+
+
+class SandlabSpawner(DockerSpawner):
+    instance = Unicode("sandlab", config=True, help="Prefix of every container, volume and network of this hub.")
+    cohorts = Dict(config=True, help="Applied cohorts by member name (filled from the hub's state).")
+
+    def _placement(self) -> AppliedCohort:
+        applied = self.cohorts.get(self.user.name)
+        if applied is None:
+            raise SpawnRefused(f"{self.user.name} is in no applied cohort: ask IT to add them to a cohort "
+                               "and run `sandlab hub apply`")
+        return applied
+
+    def work_volume(self) -> str:
+        return f"{self.instance}-work-{self.escaped_name}"
+
+    async def _check_engine_has(self, applied: AppliedCohort) -> None:
+        from docker.errors import ImageNotFound, NotFound
+
+        try:
+            await self.docker("inspect_image", applied.cohort.image)
+        except ImageNotFound:
+            raise SpawnRefused(f"the lab image '{applied.cohort.image}' of cohort {applied.cohort.name} is not "
+                               "on this Docker engine: IT runs `sandlab images build`") from None
+        try:
+            await self.docker("inspect_volume", applied.pack_volume)
+        except NotFound:
+            raise SpawnRefused(f"the dataset pack of cohort {applied.cohort.name} is missing "
+                               f"(volume {applied.pack_volume}): IT re-runs `sandlab hub apply`") from None
+
+    async def start(self):
+        applied = self._placement()
+        await self._check_engine_has(applied)
+        cohort, limits = applied.cohort, applied.cohort.limits
+        member = next(m for m in cohort.members if m.name == self.user.name)
+        self.image = cohort.image
+        self.volumes = {
+            self.work_volume(): WORK,
+            applied.pack_volume: {"bind": DATA, "mode": "ro"},
+        }
+        self.mem_limit = limits.memory_bytes
+        self.cpu_limit = limits.cpus
+        self.extra_host_config = {
+            "cap_drop": ["ALL"],
+            "security_opt": ["no-new-privileges"],
+            "pids_limit": limits.pids,
+            "memswap_limit": limits.memory_bytes,
+            "init": True,
+        }
+        self.extra_create_kwargs = {
+            "user": LEARNER_UID,
+            "working_dir": HOME,
+            "labels": {"sandlab.instance": self.instance, "sandlab.cohort": cohort.name},
+        }
+        self.environment = {
+            "SANDLAB_COHORT": cohort.name,
+            "SANDLAB_PERSONA": member.persona or "",
+            "SANDLAB_DATA": DATA,
+        }
+        return await super().start()

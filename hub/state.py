@@ -1,0 +1,71 @@
+"""The hub's state folder: applied cohorts, accounts, secrets that survive restarts.
+
+    state/cohorts/<name>.json     an applied cohort and the volume holding its pack
+    state/accounts.json           password hashes (0600)
+    state/proxy_token             the proxy's API token (0600), the same across restarts
+    state/jupyterhub_cookie_secret, state/jupyterhub.sqlite   JupyterHub's own
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from sandlab.cohort import Cohort
+from sandlab.hub.files import write_private
+
+STATE_DIR = Path("/srv/sandlab/state")
+
+
+class AppliedCohort(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cohort: Cohort
+    pack_volume: str
+
+
+def cohorts_dir(state: Path) -> Path:
+    return state / "cohorts"
+
+
+def accounts_file(state: Path) -> Path:
+    return state / "accounts.json"
+
+
+def write_applied(state: Path, applied: AppliedCohort) -> None:
+    write_private(cohorts_dir(state) / f"{applied.cohort.name}.json", applied.model_dump_json(indent=1))
+
+
+def read_applied(state: Path) -> tuple[list[AppliedCohort], list[str]]:
+    """Every applied cohort that reads cleanly, and a message for each that does not.
+
+    A bad file must not stop the hub (a crash loop locks every cohort out): it is
+    reported on the login page and in the log, and its members cannot log in.
+    """
+    applied, problems = [], []
+    for path in sorted(cohorts_dir(state).glob("*.json")):
+        try:
+            applied.append(AppliedCohort.model_validate_json(path.read_text(encoding="utf-8")))
+        except (ValidationError, ValueError, OSError) as error:
+            first = str(error).splitlines()[0][:200]
+            problems.append(f"cohort file {path.name} is unreadable ({first}); re-apply it with `sandlab hub apply`")
+    owners: dict[str, str] = {}
+    for entry in list(applied):
+        clash = [member.name for member in entry.cohort.members if member.name in owners]
+        if clash:
+            problems.append(f"cohort {entry.cohort.name} is ignored: {', '.join(clash)} already belong to "
+                            f"cohort {owners[clash[0]]}")
+            applied.remove(entry)
+            continue
+        owners.update({member.name: entry.cohort.name for member in entry.cohort.members})
+    return applied, problems
+
+
+def proxy_token(state: Path) -> str:
+    """The proxy's token, made once: a hub restart then re-attaches to the same routes."""
+    path = state / "proxy_token"
+    if not path.exists():
+        write_private(path, secrets.token_hex(32))
+    return path.read_text().strip()

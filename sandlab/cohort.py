@@ -1,0 +1,80 @@
+"""A cohort: who is in it, in which role and persona, and what their sandboxes get.
+
+IT writes it as YAML (`sandlab hub apply cohort.yaml`); the hub reads the applied copy.
+User names are DNS labels because each user's server is served on its own subdomain.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sandlab.framework import Persona
+from sandlab.images.names import LAB_IMAGE
+from sandlab.specfile import load_spec
+
+Role = Literal["learner", "trainer", "admin"]
+USER_NAME = r"^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$"
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Member(_Spec):
+    name: str = Field(pattern=USER_NAME, description="Login name: lowercase letters, digits, hyphens.")
+    role: Role = "learner"
+    persona: Persona | None = Field(None, description="Which labs the learner gets; required for learners.")
+
+    @model_validator(mode="after")
+    def _learners_have_a_persona(self) -> Member:
+        if self.role == "learner" and self.persona is None:
+            raise ValueError(f"learner '{self.name}' needs a persona: leaders, technical, business or support")
+        return self
+
+
+class Limits(_Spec):
+    """What one learner's container may use (a fork bomb or a memory hog stays inside it)."""
+
+    memory: str = Field("2G", pattern=r"^\d+[MG]$", description="Memory, swap included: 512M, 2G...")
+    cpus: float = Field(1.0, gt=0, le=64)
+    pids: int = Field(512, ge=64, le=32768)
+
+    @property
+    def memory_bytes(self) -> int:
+        return int(self.memory[:-1]) * (2**20 if self.memory.endswith("M") else 2**30)
+
+
+class Cohort(_Spec):
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,30}$")
+    title: str = Field(min_length=1)
+    pack: Path = Field(description="A dataset pack; its public/ part is mounted read-only at ~/data.")
+    image: str = Field(LAB_IMAGE, description="The lab image every learner of the cohort runs.")
+    limits: Limits = Limits()
+    members: list[Member] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _names_are_unique(self) -> Cohort:
+        seen: set[str] = set()
+        for member in self.members:
+            if member.name in seen:
+                raise ValueError(f"member '{member.name}' is listed twice")
+            seen.add(member.name)
+        return self
+
+    def named(self, role: Role) -> list[str]:
+        return [member.name for member in self.members if member.role == role]
+
+    @property
+    def group(self) -> str:
+        return f"cohort-{self.name}"
+
+
+def load_cohort(path: Path) -> Cohort:
+    """Read a cohort file; a relative pack path is relative to the file."""
+    cohort = load_spec(path, Cohort)
+    if not cohort.pack.is_absolute():
+        cohort = cohort.model_copy(update={"pack": (Path(path).parent / cohort.pack).resolve()})
+    return cohort

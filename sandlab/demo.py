@@ -1,0 +1,59 @@
+"""`sandlab demo`: from a fresh machine with Docker to a hub with a demo cohort, in one command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sandlab.cohort import load_cohort
+from sandlab.console import console, fail
+from sandlab.datasets.company import generate_pack
+from sandlab.datasets.context import GenerationSpec
+from sandlab.datasets.profile import load_profile
+from sandlab.engine import NoEngine, client
+from sandlab.hub.cli import print_credentials
+from sandlab.hub.platform import Instance, PlatformError, apply_cohort, up
+from sandlab.images.base import BaseImageError
+from sandlab.images.build import BuildError
+from sandlab.images.cli import build_all
+from sandlab.images.names import NotASourceTree, project_root
+from sandlab.images.wheelhouse import WheelhouseError
+from sandlab.pack import MANIFEST
+from sandlab.progress import RichProgress
+from sandlab.specfile import SpecError
+
+DEMO_COHORT = "hub/cohorts/demo.yaml"
+
+
+def demo(
+    port: Annotated[int, typer.Option(help="Port of the hub on 127.0.0.1.")] = 8000,
+    employees: Annotated[int, typer.Option(min=20, help="Size of the demo company.")] = 300,
+) -> None:
+    """Build the images, make the demo pack, apply the demo cohort, start the hub, print how to log in.
+
+    Running it again rebuilds what changed, keeps learners' work and issues new demo passwords.
+
+    Example:
+
+        sandlab demo --port 8000
+    """
+    try:
+        engine = client()
+        root = project_root()
+        build_all()
+        cohort = load_cohort(root / DEMO_COHORT)
+        if not (cohort.pack / MANIFEST).is_file():
+            spec = GenerationSpec(profile=load_profile("fr-mid-size"), locale="fr_FR", seed=42, employees=employees)
+            with RichProgress(console) as progress:
+                generate_pack(spec, cohort.pack, force=True, progress=progress)
+        instance = Instance("sandlab", port)
+        with console.status("applying the demo cohort and starting the hub"):
+            issued = apply_cohort(engine, instance, cohort, reset_passwords=True)
+            up(engine, instance)
+    except (NoEngine, PlatformError, SpecError, NotASourceTree, BaseImageError, BuildError, WheelhouseError) as error:
+        fail(str(error))
+    print_credentials(instance, cohort, issued)
+    console.print(f"\nSandlab demo is up: open {instance.url}/hub/login (learners' servers are served on "
+                  f"<user>.localhost:{port}). Stop it with `sandlab hub down --learners`.")
+

@@ -1,0 +1,43 @@
+"""Image names and the source files they build from: the one place that knows them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PUBLIC_BASE = "python:3.11-slim-bookworm"
+LOCAL_BASE = "sandlab-base:bookworm"
+LAB_IMAGE = "sandlab-lab:latest"
+HUB_IMAGE = "sandlab-hub:latest"
+
+# The images' interpreter: Debian bookworm's Python (the public slim image is also 3.11).
+PYTHON_VERSION = "3.11.2"
+
+
+@dataclass(frozen=True)
+class ImageSource:
+    """What `docker build` needs for one image, relative to the project root."""
+
+    tag: str
+    dockerfile: str
+    requirements: str
+
+
+LAB = ImageSource(LAB_IMAGE, "labs/Dockerfile", "images/lab.in")
+HUB = ImageSource(HUB_IMAGE, "hub/Dockerfile", "images/hub.in")
+LOCK = "images/lock.txt"
+WHEELHOUSE = "build/wheelhouse"
+
+
+class NotASourceTree(RuntimeError):
+    pass
+
+
+def project_root() -> Path:
+    """The source tree the images build from (images need Dockerfiles and the lock)."""
+    here = Path(__file__).resolve()
+    for folder in here.parents:
+        if (folder / LOCK).is_file() and (folder / "pyproject.toml").is_file():
+            return folder
+    raise NotASourceTree("images build from a Sandlab source tree (Dockerfiles, images/lock.txt); "
+                         "run this command from an editable install of a checkout")

@@ -1,0 +1,175 @@
+"""A real client of the platform: the hub's login form and REST API, a learner server's
+REST API, and code run in a kernel over its websocket, as a browser or a script would."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+import websocket
+
+_system_getaddrinfo = socket.getaddrinfo
+
+
+def resolve_localhost_subdomains() -> None:
+    """Resolve <user>.localhost to loopback in this process, as browsers do (RFC 6761)."""
+
+    def getaddrinfo(host, *args, **kwargs):
+        if isinstance(host, str) and host.endswith(".localhost"):
+            host = "127.0.0.1"
+        return _system_getaddrinfo(host, *args, **kwargs)
+
+    socket.getaddrinfo = getaddrinfo
+
+
+class LoginFailed(AssertionError):
+    pass
+
+
+@dataclass
+class Execution:
+    stdout: str = ""
+    stderr: str = ""
+    result: str = ""
+    error: str | None = None
+    outputs: list[dict] = field(default_factory=list)
+
+    def json(self):
+        """The last line of stdout as JSON (tests print one JSON line of findings)."""
+        return json.loads(self.stdout.strip().splitlines()[-1])
+
+
+class Kernel:
+    def __init__(self, session: Session, kernel_id: str):
+        self.session, self.id = session, kernel_id
+        url = f"{session.server_url}api/kernels/{kernel_id}/channels".replace("http://", "ws://")
+        self.ws = websocket.create_connection(url, header=[f"Authorization: token {session.token}"], timeout=30)
+
+    def execute(self, code: str, timeout: float = 60) -> Execution:
+        msg_id = uuid.uuid4().hex
+        self.ws.send(json.dumps({
+            "header": {"msg_id": msg_id, "username": self.session.name, "session": uuid.uuid4().hex,
+                       "msg_type": "execute_request", "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                        "allow_stdin": False, "stop_on_error": True},
+        }))
+        done = Execution()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.ws.settimeout(max(0.1, deadline - time.monotonic()))
+            try:
+                message = json.loads(self.ws.recv())
+            except websocket.WebSocketTimeoutException:
+                break
+            if message.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = message["msg_type"], message["content"]
+            done.outputs.append(message)
+            if kind == "stream":
+                if content["name"] == "stdout":
+                    done.stdout += content["text"]
+                else:
+                    done.stderr += content["text"]
+            elif kind == "execute_result":
+                done.result = content["data"].get("text/plain", "")
+            elif kind == "error":
+                done.error = f"{content['ename']}: {content['evalue']}"
+            elif kind == "status" and content["execution_state"] == "idle":
+                return done
+        raise TimeoutError(f"no answer from the kernel within {timeout} s (stdout so far: {done.stdout[-300:]!r})")
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+class Session:
+    """A logged-in user: cookies from the login form, and an API token made with them."""
+
+    def __init__(self, hub: Hub, name: str, browser: Browser, token: str):
+        self.hub, self.name, self.browser, self.token = hub, name, browser, token
+        self.api = httpx.Client(base_url=f"{hub.url}/hub/api", headers={"Authorization": f"token {token}"},
+                                timeout=30)
+
+    @property
+    def server_url(self) -> str:
+        return self.server_url_of(self.name)
+
+    def server_url_of(self, user: str) -> str:
+        return f"http://{user}.localhost:{self.hub.port}/user/{user}/"
+
+    def start_server(self, user: str | None = None, timeout: float = 150) -> dict:
+        user = user or self.name
+        response = self.api.post(f"/users/{user}/server")
+        assert response.status_code in (201, 202, 400), response.text  # 400: already running
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            model = self.api.get(f"/users/{user}").json()
+            server = model.get("servers", {}).get("")
+            if server and server.get("ready"):
+                return server
+            if not model.get("pending") and not server:
+                progress = self.api.get(f"/users/{user}/server/progress", timeout=5)
+                raise AssertionError(f"server of {user} stopped while starting: {progress.text[-500:]}")
+            time.sleep(0.5)
+        raise TimeoutError(f"server of {user} not ready after {timeout} s")
+
+    def stop_server(self, user: str | None = None, timeout: float = 60) -> None:
+        user = user or self.name
+        self.api.delete(f"/users/{user}/server")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            model = self.api.get(f"/users/{user}").json()
+            if not model.get("servers") and not model.get("pending"):
+                return
+            time.sleep(0.5)
+        raise TimeoutError(f"server of {user} still running after {timeout} s")
+
+    def server(self, method: str, path: str, user: str | None = None, **kwargs) -> httpx.Response:
+        url = self.server_url_of(user or self.name) + path
+        return httpx.request(method, url, headers={"Authorization": f"token {self.token}"}, timeout=30, **kwargs)
+
+    def kernel(self) -> Kernel:
+        response = self.server("POST", "api/kernels", json={"name": "python3"})
+        assert response.status_code == 201, response.text
+        return Kernel(self, response.json()["id"])
+
+
+class Hub:
+    def __init__(self, port: int):
+        self.port = port
+        self.url = f"http://localhost:{port}"
+
+    def login(self, name: str, password: str) -> Session:
+        browser = Browser(self.url)
+        browser.request("GET", "/hub/login")
+        answer = browser.request("POST", "/hub/login",
+                                 data={"username": name, "password": password, "_xsrf": browser.cookies["_xsrf"]})
+        if answer.status_code != 302:
+            raise LoginFailed(f"login of {name} answered {answer.status_code}")
+        made = browser.request("POST", f"/hub/api/users/{name}/tokens", json={"note": "tests", "expires_in": 3600},
+                               headers={"X-XSRFToken": browser.cookies["_xsrf"]})
+        assert made.status_code == 201, made.text
+        return Session(self, name, browser, made.json()["token"])
+
+
+class Browser:
+    """Cookies kept as a browser keeps them for one host (Python's cookie jar mishandles
+    ``Domain=localhost``, which JupyterHub sets on its session cookie)."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        headers = {**kwargs.pop("headers", {}), "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        response = httpx.request(method, self.base_url + path, headers=headers, timeout=30, **kwargs)
+        for header in response.headers.get_list("set-cookie"):
+            pair = header.split(";", 1)[0]
+            cookie_name, _, value = pair.partition("=")
+            self.cookies[cookie_name.strip()] = value.strip()
+        return response

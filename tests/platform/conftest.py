@@ -1,0 +1,95 @@
+"""One real hub for the platform tests: real engine, images built offline, two cohorts.
+
+The tests of this folder share that hub, so they run in one pytest-xdist group, in order.
+Without an engine they skip, except under CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+import pytest
+
+from sandlab.cohort import Cohort, Limits, Member
+from sandlab.datasets.company import generate_pack
+from sandlab.datasets.context import GenerationSpec
+from sandlab.datasets.profile import load_profile
+from sandlab.engine import NoEngine, client
+from sandlab.hub.platform import Instance, apply_cohort, down, up
+from sandlab.images.cli import build_all
+from tests.platform.client import Hub, resolve_localhost_subdomains
+
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if HERE in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.xdist_group("platform"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def engine() -> docker.DockerClient:
+    try:
+        return client()
+    except NoEngine as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs a Docker engine: {error}")
+        pytest.skip(str(error))
+
+
+@pytest.fixture(scope="session")
+def images(engine) -> None:
+    """Build (or bring up to date, from BuildKit's cache) the lab and hub images."""
+    build_all()
+
+
+@dataclass
+class Platform:
+    instance: Instance
+    hub: Hub
+    engine: docker.DockerClient
+    passwords: dict[str, str]
+    cohorts: dict[str, Cohort]
+
+    def login(self, name: str):
+        return self.hub.login(name, self.passwords[name])
+
+    def container(self, name: str):
+        return self.engine.containers.get(f"{self.instance.name}-lab-{name}")
+
+
+@pytest.fixture(scope="session")
+def platform(engine, images, tmp_path_factory) -> Platform:
+    resolve_localhost_subdomains()
+    pack = tmp_path_factory.mktemp("platform") / "pack"
+    spec = GenerationSpec(profile=load_profile("fr-mid-size"), locale="fr_FR", seed=3, employees=40)
+    generate_pack(spec, pack)
+    limits = Limits(memory="512M", cpus=0.5, pids=128)
+    cohorts = {
+        "alpha": Cohort(name="alpha", title="Test cohort alpha", pack=pack, limits=limits, members=[
+            Member(name="ana", persona="business"), Member(name="ben", persona="support"),
+            Member(name="tom", role="trainer"), Member(name="ida", role="admin")]),
+        "beta": Cohort(name="beta", title="Test cohort beta", pack=pack, limits=limits, members=[
+            Member(name="zoe", persona="technical"), Member(name="tara", role="trainer")]),
+    }
+    instance = Instance(f"sltest{secrets.token_hex(3)}", free_port(), idle_timeout=3600)
+    passwords: dict[str, str] = {}
+    try:
+        for cohort in cohorts.values():
+            passwords.update(apply_cohort(engine, instance, cohort))
+        up(engine, instance)
+        yield Platform(instance, Hub(instance.port), engine, passwords, cohorts)
+    finally:
+        down(engine, instance, volumes=True)
