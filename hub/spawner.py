@@ -56,6 +56,7 @@ class SandlabSpawner(DockerSpawner):
     async def start(self):
         applied = self._placement()
         await self._check_engine_has(applied)
+        self.user_options = {}  # learners choose nothing: no image, no options, not even by the API
         cohort, limits = applied.cohort, applied.cohort.limits
         member = next(m for m in cohort.members if m.name == self.user.name)
         self.image = cohort.image

@@ -12,8 +12,8 @@ from sandlab.console import console, fail
 from sandlab.engine import NoEngine, client
 from sandlab.images.base import BaseImageError, build_debian_base, choose_base
 from sandlab.images.build import BuildError, Built, build_image
-from sandlab.images.names import HUB, LAB, LOCK, WHEELHOUSE, NotASourceTree, project_root
-from sandlab.images.wheelhouse import WheelhouseError, fill_wheelhouse, write_lock
+from sandlab.images.names import HUB, LAB, LOCK, OWN_WHEEL, WHEELHOUSE, NotASourceTree, project_root
+from sandlab.images.wheelhouse import WheelhouseError, build_own_wheel, fill_wheelhouse, write_lock
 
 app = typer.Typer(help="Build the images offline: Debian base, wheelhouse, lab and hub images.",
                   no_args_is_help=True)
@@ -73,7 +73,8 @@ def build_all(base: str = "auto", *, download: bool = True) -> list[Built]:
             progress.update(task, completed=1)
         task = progress.add_task("wheelhouse", total=1, step="pip download (cached)" if download else "given")
         if download:
-            fill_wheelhouse(root, root / LOCK, wheels)
+            fill_wheelhouse(root / LOCK, wheels)
+        build_own_wheel(root, root / OWN_WHEEL)
         progress.update(task, completed=1, step=f"{sum(1 for _ in wheels.glob('*.whl'))} wheels")
         for source in (LAB, HUB):
             task = progress.add_task(source.tag, total=None, step="")

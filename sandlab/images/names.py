@@ -27,6 +27,7 @@ LAB = ImageSource(LAB_IMAGE, "labs/Dockerfile", "images/lab.in")
 HUB = ImageSource(HUB_IMAGE, "hub/Dockerfile", "images/hub.in")
 LOCK = "images/lock.txt"
 WHEELHOUSE = "build/wheelhouse"
+OWN_WHEEL = "build/sandlab-wheel"
 
 
 class NotASourceTree(RuntimeError):

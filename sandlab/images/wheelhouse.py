@@ -66,11 +66,18 @@ def write_lock(root: Path, lock: Path) -> int:
     return len(pins)
 
 
-def fill_wheelhouse(root: Path, lock: Path, wheelhouse: Path) -> int:
-    """Download every pinned wheel (already present ones are kept) and build sandlab's own."""
+def fill_wheelhouse(lock: Path, wheelhouse: Path) -> int:
+    """Download every pinned wheel; those already present are kept."""
     wheelhouse.mkdir(parents=True, exist_ok=True)
     _pip("download", "--no-deps", "--quiet", *target_args(), "-r", str(lock), "-d", str(wheelhouse))
-    for old in wheelhouse.glob("sandlab-*.whl"):
-        old.unlink()
-    _pip("wheel", "--no-deps", "--quiet", "-w", str(wheelhouse), str(root))
     return sum(1 for _ in wheelhouse.glob("*.whl"))
+
+
+def build_own_wheel(root: Path, folder: Path) -> Path:
+    """Sandlab's own wheel, alone in its folder: the hub installs it last, and a code
+    change must not invalidate the cached layers built from the wheelhouse."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.whl"):
+        old.unlink()
+    _pip("wheel", "--no-deps", "--quiet", "-w", str(folder), str(root))
+    return next(folder.glob("sandlab-*.whl"))

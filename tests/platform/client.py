@@ -4,10 +4,12 @@ REST API, and code run in a kernel over its websocket, as a browser or a script 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 import uuid
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import httpx
 import websocket
@@ -133,6 +135,18 @@ class Session:
         url = self.server_url_of(user or self.name) + path
         return httpx.request(method, url, headers={"Authorization": f"token {self.token}"}, timeout=30, **kwargs)
 
+    def visit(self, user: str, path: str = "api/contents/") -> httpx.Response:
+        """Open another user's server as a browser does: the page first (the hub's OAuth and
+        its redirects give the server's cookie), then ``path`` with that cookie."""
+        page = self.browser.request("GET", self.server_url_of(user) + "lab")
+        if page.status_code == 200 and "/oauth2/authorize" in str(page.url):  # "Authorize access?"
+            fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text)
+            page = self.browser.request("POST", str(page.url), content=urlencode(fields),
+                                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+        if page.status_code != 200:
+            return page
+        return self.browser.request("GET", self.server_url_of(user) + path)
+
     def kernel(self) -> Kernel:
         response = self.server("POST", "api/kernels", json={"name": "python3"})
         assert response.status_code == 201, response.text
@@ -145,31 +159,49 @@ class Hub:
         self.url = f"http://localhost:{port}"
 
     def login(self, name: str, password: str) -> Session:
-        browser = Browser(self.url)
-        browser.request("GET", "/hub/login")
-        answer = browser.request("POST", "/hub/login",
-                                 data={"username": name, "password": password, "_xsrf": browser.cookies["_xsrf"]})
+        browser = Browser()
+        browser.request("GET", f"{self.url}/hub/login")
+        answer = browser.request("POST", f"{self.url}/hub/login", follow=False,
+                                 data={"username": name, "password": password, "_xsrf": browser.cookie("_xsrf")})
         if answer.status_code != 302:
             raise LoginFailed(f"login of {name} answered {answer.status_code}")
-        made = browser.request("POST", f"/hub/api/users/{name}/tokens", json={"note": "tests", "expires_in": 3600},
-                               headers={"X-XSRFToken": browser.cookies["_xsrf"]})
+        made = browser.request("POST", f"{self.url}/hub/api/users/{name}/tokens",
+                               json={"note": "tests", "expires_in": 3600},
+                               headers={"X-XSRFToken": browser.cookie("_xsrf")})
         assert made.status_code == 201, made.text
         return Session(self, name, browser, made.json()["token"])
 
 
 class Browser:
-    """Cookies kept as a browser keeps them for one host (Python's cookie jar mishandles
-    ``Domain=localhost``, which JupyterHub sets on its session cookie)."""
+    """Cookies and redirects as a browser handles them across the hub's host and the users'
+    subdomains (Python's cookie jar mishandles ``Domain=localhost``, which JupyterHub sets)."""
 
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-        self.cookies: dict[str, str] = {}
+    def __init__(self):
+        self.jar: dict[tuple[str, str], tuple[str, bool]] = {}  # (domain, name) -> (value, subdomains too)
 
-    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
-        headers = {**kwargs.pop("headers", {}), "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        response = httpx.request(method, self.base_url + path, headers=headers, timeout=30, **kwargs)
+    def cookie(self, name: str) -> str:
+        return next(value for (_, key), (value, _) in self.jar.items() if key == name)
+
+    def _header(self, host: str) -> str:
+        return "; ".join(f"{name}={value}" for (domain, name), (value, wide) in self.jar.items()
+                         if host == domain or (wide and host.endswith("." + domain)))
+
+    def _store(self, host: str, response: httpx.Response) -> None:
         for header in response.headers.get_list("set-cookie"):
-            pair = header.split(";", 1)[0]
-            cookie_name, _, value = pair.partition("=")
-            self.cookies[cookie_name.strip()] = value.strip()
-        return response
+            pair, *attributes = [part.strip() for part in header.split(";")]
+            name, _, value = pair.partition("=")
+            domain = next((a.split("=", 1)[1].lstrip(".") for a in attributes if a.lower().startswith("domain=")), None)
+            self.jar[(domain or host, name)] = (value, domain is not None)
+
+    def request(self, method: str, url: str, *, follow: bool = True, **kwargs) -> httpx.Response:
+        headers = kwargs.pop("headers", {})
+        for _ in range(12):
+            host = httpx.URL(url).host
+            response = httpx.request(method, url, headers={**headers, "Cookie": self._header(host)}, timeout=30,
+                                     **kwargs)
+            self._store(host, response)
+            if not (follow and response.is_redirect):
+                return response
+            url = str(httpx.URL(url).join(response.headers["location"]))
+            method, kwargs, headers = "GET", {}, {}
+        raise AssertionError(f"too many redirects, last {url}")
