@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
-import shutil
+import subprocess
+from pathlib import Path
 
 import docker
 from docker.errors import DockerException
@@ -24,12 +26,30 @@ def client() -> docker.DockerClient:
     return engine
 
 
+@functools.cache
 def cli() -> str:
-    """The docker client used for BuildKit builds (SANDLAB_DOCKER overrides the PATH's)."""
-    found = os.environ.get("SANDLAB_DOCKER") or shutil.which("docker")
-    if not found:
-        raise NoEngine("no docker command on PATH; install Docker's client or set SANDLAB_DOCKER")
-    return found
+    """The docker client for BuildKit builds: SANDLAB_DOCKER, else the first on PATH that can
+    build with DOCKER_BUILDKIT=1 (a client from 23 on needs its buildx plugin for that)."""
+    if os.environ.get("SANDLAB_DOCKER"):
+        return os.environ["SANDLAB_DOCKER"]
+    candidates = [str(Path(folder) / "docker") for folder in os.environ.get("PATH", "").split(os.pathsep)
+                  if (Path(folder) / "docker").is_file() and os.access(Path(folder) / "docker", os.X_OK)]
+    for candidate in candidates:
+        if _builds_with_buildkit(candidate):
+            return candidate
+    if candidates:
+        raise NoEngine(f"no docker client on PATH can build with BuildKit ({', '.join(candidates)}): install the "
+                       "buildx plugin, or point SANDLAB_DOCKER at a client that can")
+    raise NoEngine("no docker command on PATH; install Docker's client or set SANDLAB_DOCKER")
+
+
+def _builds_with_buildkit(candidate: str) -> bool:
+    version = subprocess.run([candidate, "version", "--format", "{{.Client.Version}}"], capture_output=True,
+                             text=True).stdout.strip()
+    major = int(version.split(".")[0]) if version[:1].isdigit() else 0
+    if 0 < major < 23:  # the classic client runs BuildKit itself
+        return True
+    return subprocess.run([candidate, "buildx", "version"], capture_output=True).returncode == 0
 
 
 def image_exists(engine: docker.DockerClient, tag: str) -> bool:

@@ -1,0 +1,74 @@
+"""The hub's configuration as JupyterHub receives it, from a state folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from traitlets.config import Config
+
+from sandlab.cohort import Cohort, Member
+from sandlab.hub.config import CULLER_SCOPES, configure
+from sandlab.hub.state import AppliedCohort, proxy_token, read_applied, write_applied
+
+
+def applied(name: str, *members: Member) -> AppliedCohort:
+    return AppliedCohort(cohort=Cohort(name=name, title=name, pack=Path("pack"), members=list(members)),
+                         pack_volume=f"v-{name}")
+
+
+def configured(state: Path, **environ: str) -> Config:
+    c = Config()
+    configure(c, environ={"SANDLAB_INSTANCE": "x", **environ}, state=state)
+    return c
+
+
+def test_trainers_get_their_cohort_and_nothing_else(tmp_path):
+    write_applied(tmp_path, applied("aa", Member(name="ana", persona="business"), Member(name="tom", role="trainer"),
+                                    Member(name="ida", role="admin")))
+    write_applied(tmp_path, applied("bb", Member(name="zoe", persona="technical")))
+    c = configured(tmp_path)
+    trainer = next(role for role in c.JupyterHub.load_roles if role["name"] == "trainer-aa")
+    assert trainer["users"] == ["tom"]
+    assert all(scope.endswith("!group=cohort-aa") for scope in trainer["scopes"] if scope != "admin-ui")
+    assert c.JupyterHub.load_groups == {"cohort-aa": {"users": ["ana"]}, "cohort-bb": {"users": ["zoe"]}}
+    assert c.Authenticator.admin_users == {"ida"}
+    assert c.Authenticator.allowed_users == {"ana", "tom", "ida", "zoe"}
+
+
+def test_servers_are_locked_down_and_outlive_the_hub(tmp_path):
+    c = configured(tmp_path)
+    spawner = c.SandlabSpawner
+    assert spawner.env_keep == [] and spawner.disable_user_config and spawner.allowed_images == []
+    assert spawner.pull_policy == "never" and spawner.network_name == "x-learners"
+    assert c.JupyterHub.cleanup_servers is False
+    assert c.JupyterHub.subdomain_host == "http://localhost:8000"
+    culler = next(role for role in c.JupyterHub.load_roles if role["name"] == "idle-culler")
+    assert culler["scopes"] == CULLER_SCOPES and culler["services"] == ["idle-culler"]
+    assert "--timeout=3600" in c.JupyterHub.services[0]["command"]
+    assert "--timeout=600" in configured(tmp_path, SANDLAB_IDLE_TIMEOUT="600").JupyterHub.services[0]["command"]
+
+
+def test_the_proxy_token_is_made_once_and_private(tmp_path):
+    first = proxy_token(tmp_path)
+    assert proxy_token(tmp_path) == first and len(first) == 64
+    assert (tmp_path / "proxy_token").stat().st_mode & 0o077 == 0
+
+
+def test_bad_state_is_announced_not_fatal(tmp_path):
+    write_applied(tmp_path, applied("aa", Member(name="ana", persona="business")))
+    write_applied(tmp_path, applied("bb", Member(name="ana", persona="business")))
+    (tmp_path / "cohorts" / "c.json").write_text("{broken")
+    cohorts, problems = read_applied(tmp_path)
+    assert [entry.cohort.name for entry in cohorts] == ["aa"]
+    assert any("c.json" in problem for problem in problems)
+    assert any("cohort bb is ignored" in problem for problem in problems)
+    c = configured(tmp_path)
+    assert "c.json" in c.JupyterHub.template_vars["announcement_login"]
+
+
+def test_oidc_is_a_switch(tmp_path):
+    c = configured(tmp_path, SANDLAB_AUTH="oidc", OIDC_CLIENT_ID="sandlab",
+                   OIDC_AUTHORIZE_URL="https://idp.example/auth", SANDLAB_PUBLIC_URL="https://lab.example")
+    assert c.JupyterHub.authenticator_class == "generic-oauth"
+    assert c.GenericOAuthenticator.client_id == "sandlab"
+    assert c.GenericOAuthenticator.oauth_callback_url == "https://lab.example/hub/oauth_callback"

@@ -1,0 +1,54 @@
+"""Bad state reaches the hub anyway: it must say what is wrong, never crash-loop."""
+
+from __future__ import annotations
+
+import subprocess
+
+import httpx
+
+from sandlab.cohort import Cohort, Member
+from sandlab.engine import cli
+from sandlab.hub.platform import STATE_MOUNT, wait_ready
+from sandlab.hub.state import AppliedCohort
+from sandlab.images.names import HUB_IMAGE
+
+
+def in_state(platform, *command: str, stdin: str = "") -> str:
+    """Run a command of the hub image on the hub's state volume (as `sandlab hub apply` does)."""
+    done = subprocess.run([cli(), "run", "--rm", "-i", "--network", "none", "-v",
+                           f"{platform.instance.state_volume}:{STATE_MOUNT}", HUB_IMAGE, *command],
+                          input=stdin, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def restart_hub(platform) -> None:
+    platform.engine.containers.get(platform.instance.hub_container).restart(timeout=10)
+    wait_ready(platform.instance)
+
+
+def test_a_missing_image_is_explained_on_the_spawn_page(platform):
+    alpha = platform.cohorts["alpha"]
+    gamma = Cohort(name="gamma", title="Image removed after apply", pack=alpha.pack, image="sandlab-lab:removed",
+                   members=[Member(name="gus", persona="leaders")])
+    applied = AppliedCohort(cohort=gamma, pack_volume="unused")
+    passwords = in_state(platform, "python", "-m", "sandlab.hub.manage", "apply", stdin=applied.model_dump_json())
+    restart_hub(platform)
+    gus = platform.hub.login("gus", __import__("json").loads(passwords)["gus"])
+    answer = gus.api.post("/users/gus/server")
+    progress = gus.api.get("/users/gus/server/progress", timeout=30).text
+    message = answer.text + progress
+    assert "sandlab-lab:removed" in message and "sandlab images build" in message, message
+    assert platform.engine.containers.get(platform.instance.hub_container).status == "running"
+    assert platform.login("ana").api.get("/users/ana").status_code == 200
+
+
+def test_an_unreadable_cohort_file_is_shown_at_login_and_the_hub_runs(platform):
+    in_state(platform, "sh", "-c", f"echo '{{broken' > {STATE_MOUNT}/cohorts/zeta.json")
+    try:
+        restart_hub(platform)
+        page = httpx.get(f"{platform.hub.url}/hub/login", timeout=10).text
+        assert "zeta.json" in page and "sandlab hub apply" in page
+        assert platform.login("ana").api.get("/users/ana").status_code == 200  # other cohorts still work
+    finally:
+        in_state(platform, "rm", "-f", f"{STATE_MOUNT}/cohorts/zeta.json")
+        restart_hub(platform)
