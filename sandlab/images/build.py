@@ -7,6 +7,7 @@ builder, hence the docker command here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -40,6 +41,7 @@ def build_image(root: Path, source: ImageSource, base: str, engine: docker.Docke
     """Build ``source`` on top of ``base``; ``on_step`` hears (step, steps, instruction)."""
     command = [cli(), "build", "--progress=plain", "--build-arg", f"BASE={base}",
                "-f", str(root / source.dockerfile), "-t", source.tag, str(root)]
+    previous = _image_id(engine, source.tag)
     started = time.monotonic()
     last_lines: deque[str] = deque(maxlen=15)
     env = {**os.environ, "DOCKER_BUILDKIT": "1"}
@@ -50,5 +52,15 @@ def build_image(root: Path, source: ImageSource, base: str, engine: docker.Docke
                 on_step(int(step.group(1)), int(step.group(2)), step.group(3)[:70])
     if build.returncode != 0:
         raise BuildError(f"building {source.tag} from {source.dockerfile} failed:\n" + "\n".join(last_lines))
-    size = engine.images.get(source.tag).attrs["Size"]
-    return Built(source.tag, time.monotonic() - started, size)
+    image = engine.images.get(source.tag)
+    if previous and previous != image.id:  # the replaced image, untagged now: don't let them pile up
+        with contextlib.suppress(docker.errors.APIError):
+            engine.images.remove(previous)
+    return Built(source.tag, time.monotonic() - started, image.attrs["Size"])
+
+
+def _image_id(engine: docker.DockerClient, tag: str) -> str | None:
+    try:
+        return engine.images.get(tag).id
+    except docker.errors.ImageNotFound:
+        return None
