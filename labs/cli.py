@@ -120,7 +120,7 @@ def validate(
         results = []
         for lab_id in ids:
             console.print(f"validating {lab_id} ...")
-            results.append(validate_lab(lab_id, pack, root))
+            results.append(validate_lab(lab_id, pack.resolve(), root))
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
     else:

@@ -6,7 +6,7 @@
 
 In a learner's sandbox the dataset pack's public part is mounted at ``~/data``; grading
 also has ``answers/``. Both can be moved with SANDLAB_DATA / SANDLAB_ANSWERS (a trainer's
-machine, the validator).
+machine, the validator); labs that save files write under ``~/work`` (SANDLAB_WORK).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-DATA_ENV, ANSWERS_ENV = "SANDLAB_DATA", "SANDLAB_ANSWERS"
+DATA_ENV, ANSWERS_ENV, WORK_ENV = "SANDLAB_DATA", "SANDLAB_ANSWERS", "SANDLAB_WORK"
 SANDBOX_DATA = "~/data"
 SANDBOX_ANSWERS = "~/answers"
 

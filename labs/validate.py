@@ -23,7 +23,15 @@ from pathlib import Path
 
 import nbformat
 
-from sandlab.labs.paths import ANSWERS_ENV, DATA_ENV, notebook_name, source_notebook, spec_file, wrong_notebook
+from sandlab.labs.paths import (
+    ANSWERS_ENV,
+    DATA_ENV,
+    WORK_ENV,
+    notebook_name,
+    source_notebook,
+    spec_file,
+    wrong_notebook,
+)
 from sandlab.labs.spec import LabSpec
 from sandlab.specfile import SpecError, load_spec
 
@@ -180,21 +188,22 @@ def validate_lab(lab_id: str, pack: Path, root: Path | None = None) -> LabResult
         return result
     if spec.id != lab_id:
         result.problems.append(f"lab.yaml: id '{spec.id}' differs from the folder name '{lab_id}'")
-    environment = {DATA_ENV: str(Path(pack) / "public"), ANSWERS_ENV: str(Path(pack) / "answers"),
-                   # nbgrader runs `alembic` from PATH; make this interpreter's scripts visible
-                   "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
-    saved = {k: os.environ.get(k) for k in environment}
-    os.environ.update(environment)
-    logging.getLogger("traitlets").setLevel(logging.ERROR)
-    try:
-        with tempfile.TemporaryDirectory(prefix="sandlab-validate-") as tmp, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+    with tempfile.TemporaryDirectory(prefix="sandlab-validate-") as tmp, warnings.catch_warnings():
+        environment = {DATA_ENV: str(Path(pack) / "public"), ANSWERS_ENV: str(Path(pack) / "answers"),
+                       WORK_ENV: str(Path(tmp) / "work"),
+                       # nbgrader runs `alembic` from PATH; make this interpreter's scripts visible
+                       "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+        saved = {k: os.environ.get(k) for k in environment}
+        os.environ.update(environment)
+        logging.getLogger("traitlets").setLevel(logging.ERROR)
+        warnings.simplefilter("ignore")
+        try:
             for language in spec.languages:
                 result.languages.append(_validate_language(spec, language, root, Path(tmp)))
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
     return result
