@@ -9,12 +9,10 @@ pack never changes the files under a running learner.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shutil
 import subprocess
-import tarfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +24,7 @@ from sandlab.cohort import Cohort
 from sandlab.engine import cli, image_exists
 from sandlab.hub.state import AppliedCohort
 from sandlab.images.names import HUB_IMAGE, project_root
-from sandlab.pack import MANIFEST, verify_manifest
+from sandlab.pack import MANIFEST, readable_tar, verify_manifest
 
 STATE_MOUNT = "/srv/sandlab/state"
 
@@ -76,22 +74,6 @@ def pack_volume_name(instance: Instance, cohort: Cohort) -> str:
     return f"{instance.name}-pack-{cohort.name}-{digest}"
 
 
-def _public_tar(public: Path) -> bytes:
-    """The learners' part of a pack, owned by root and readable by all, as a tar."""
-    buffer = io.BytesIO()
-
-    def owned_by_root(info: tarfile.TarInfo) -> tarfile.TarInfo:
-        info.uid = info.gid = 0
-        info.uname = info.gname = "root"
-        info.mode = 0o755 if info.isdir() else 0o644
-        return info
-
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for item in sorted(public.iterdir()):
-            tar.add(item, arcname=item.name, filter=owned_by_root)
-    return buffer.getvalue()
-
-
 def load_pack(engine: docker.DockerClient, cohort: Cohort, volume: str) -> bool:
     """Copy the pack's public/ into ``volume`` unless it is there already; True when copied."""
     if not (cohort.pack / MANIFEST).is_file():
@@ -108,7 +90,7 @@ def load_pack(engine: docker.DockerClient, cohort: Cohort, volume: str) -> bool:
                                    volumes={volume: {"bind": "/pack", "mode": "rw"}})
     copied = False
     try:
-        copied = loader.put_archive("/pack", _public_tar(cohort.pack / "public"))
+        copied = loader.put_archive("/pack", readable_tar(cohort.pack / "public"))
     finally:
         loader.remove(force=True)
         if not copied:  # a half-copied pack must never be mounted

@@ -96,12 +96,15 @@ def validate(
                                               "generated now].")] = None,
     root: Annotated[Path | None, typer.Option(help="Catalogue folder [default: the installed one].")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    in_image: Annotated[bool, typer.Option("--in-image", help="Run inside the lab image as the learner, with "
+                                           "no network (needs Docker and `sandlab images build`).")] = False,
 ) -> None:
     """Check labs with real nbgrader: solution scores the maximum, blank and wrong answers less.
 
     Example:
 
         sandlab labs validate --all
+        sandlab labs validate l14-model-service --in-image
     """
     from sandlab.labs.validate import validate_lab
 
@@ -118,7 +121,17 @@ def validate(
             console.print("generating a small dataset pack (fr-mid-size, 300 employees, seed 7)")
             generate_pack(GenerationSpec(load_profile("fr-mid-size"), "fr_FR", 7, 300), pack)
         results = []
-        for lab_id in ids:
+        if in_image:
+            from sandlab.engine import NoEngine, client
+            from sandlab.images.names import NotASourceTree
+            from sandlab.labs.in_image import InImageError, validate_in_image
+
+            try:
+                with console.status(f"validating {len(ids)} lab(s) inside the lab image, offline"):
+                    results = validate_in_image(client(), ids, pack, root)
+            except (NoEngine, InImageError, NotASourceTree) as error:
+                fail(str(error))
+        for lab_id in [] if in_image else ids:
             console.print(f"validating {lab_id} ...")
             results.append(validate_lab(lab_id, pack.resolve(), root))
     if as_json:

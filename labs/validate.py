@@ -207,3 +207,30 @@ def validate_lab(lab_id: str, pack: Path, root: Path | None = None) -> LabResult
                 else:
                     os.environ[key] = value
     return result
+
+
+def result_from_dict(data: dict) -> LabResult:
+    """A LabResult back from its ``as_dict()`` form (validation run inside the lab image)."""
+    languages = [LanguageResult(lang["language"], [TaskResult(**task) for task in lang["tasks"]],
+                                lang["solution_seconds"], lang["totals"], lang["problems"])
+                 for lang in data["languages"]]
+    return LabResult(data["lab_id"], languages, data["problems"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m sandlab.labs.validate --pack PACK LAB...`: JSON results on stdout (used inside the lab image)."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="python -m sandlab.labs.validate")
+    parser.add_argument("--pack", type=Path, required=True)
+    parser.add_argument("--root", type=Path, default=None, help="Catalogue folder [default: the installed one].")
+    parser.add_argument("labs", nargs="+")
+    args = parser.parse_args(argv)
+    results = [validate_lab(lab_id, args.pack, args.root) for lab_id in args.labs]
+    print(json.dumps([result.as_dict() for result in results], ensure_ascii=False))
+    return 0 if all(result.passed for result in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

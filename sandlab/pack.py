@@ -22,10 +22,12 @@ Layout::
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
 import sqlite3
+import tarfile
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -166,3 +168,20 @@ def verify_manifest(folder: Path) -> list[str]:
     problems += [f"changed: {name}" for name, entry in manifest.items()
                  if (folder / name).is_file() and sha256_of(folder / name) != entry["sha256"]]
     return problems
+
+
+def readable_tar(folder: Path, prefix: str = "") -> bytes:
+    """``folder``'s content as a tar owned by root and readable by all: what a container's
+    unprivileged user may read but not change (modes here do not depend on the host's)."""
+    buffer = io.BytesIO()
+
+    def owned_by_root(info: tarfile.TarInfo) -> tarfile.TarInfo:
+        info.uid = info.gid = 0
+        info.uname = info.gname = "root"
+        info.mode = 0o755 if info.isdir() else 0o644
+        return info
+
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for item in sorted(Path(folder).iterdir()):
+            tar.add(item, arcname=f"{prefix}{item.name}", filter=owned_by_root)
+    return buffer.getvalue()
