@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -57,14 +58,23 @@ def apply(
 
 
 @app.command("up")
-def start(instance: InstanceName = "sandlab", port: Port = 8000) -> None:
+def start(
+    instance: InstanceName = "sandlab",
+    port: Port = 8000,
+    postgres: Annotated[bool, typer.Option(help="Keep the hub's database in PostgreSQL (the compose profile); "
+                                           "the password comes from POSTGRES_PASSWORD.")] = False,
+) -> None:
     """Start the hub (docker-compose) and wait until it answers.
 
     Example:
 
         sandlab hub up --port 8000
+        POSTGRES_PASSWORD=... sandlab hub up --postgres
     """
-    where = Instance(instance, port)
+    password = os.environ.get("POSTGRES_PASSWORD", "")
+    if postgres and not password:
+        fail("--postgres needs POSTGRES_PASSWORD in the environment (the same at every `up`)")
+    where = Instance(instance, port, postgres_password=password if postgres else None)
     try:
         with console.status("starting the hub"):
             up(client(), where)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -54,6 +55,23 @@ def _oidc(c, environ: Mapping[str, str]) -> None:
         "/") + "/hub/oauth_callback"
 
 
+def wait_for_database(url: str, seconds: float = 60) -> None:
+    """PostgreSQL starts beside the hub: wait for it rather than fail and restart in a loop."""
+    if not url.startswith("postgresql"):
+        return
+    import psycopg2
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            psycopg2.connect(url.replace("+psycopg2", "", 1), connect_timeout=3).close()
+            return
+        except psycopg2.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
 def configure(c, environ: Mapping[str, str] = os.environ, state: Path = STATE_DIR) -> None:
     instance = environ.get("SANDLAB_INSTANCE", "sandlab")
     public_url = environ.get("SANDLAB_PUBLIC_URL", "http://localhost:8000")
@@ -65,6 +83,7 @@ def configure(c, environ: Mapping[str, str] = os.environ, state: Path = STATE_DI
     c.JupyterHub.subdomain_host = public_url
     c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
     c.JupyterHub.db_url = environ.get("SANDLAB_DB_URL") or f"sqlite:///{state}/jupyterhub.sqlite"
+    wait_for_database(c.JupyterHub.db_url)
     c.ConfigurableHTTPProxy.auth_token = proxy_token(state)
     c.JupyterHub.cleanup_servers = False
     c.JupyterHub.allow_named_servers = False

@@ -21,9 +21,9 @@ import docker
 import httpx
 
 from sandlab.cohort import Cohort
-from sandlab.engine import cli, image_exists
+from sandlab.engine import cli, container_exists, image_exists
 from sandlab.hub.state import AppliedCohort
-from sandlab.images.names import HUB_IMAGE, project_root
+from sandlab.images.names import HUB_IMAGE, POSTGRES_IMAGE, project_root
 from sandlab.pack import MANIFEST, readable_tar, verify_manifest
 
 STATE_MOUNT = "/srv/sandlab/state"
@@ -41,6 +41,11 @@ class Instance:
     port: int = 8000
     bind: str = "127.0.0.1"
     idle_timeout: int = 3600
+    postgres_password: str | None = None  # set: the hub's database is the `postgres` profile's
+
+    @property
+    def postgres(self) -> bool:
+        return bool(self.postgres_password)
 
     @property
     def url(self) -> str:
@@ -55,15 +60,20 @@ class Instance:
         return f"{self.name}-hub-state"
 
     def compose_env(self) -> dict[str, str]:
-        return {**os.environ, "SANDLAB_INSTANCE": self.name, "SANDLAB_PORT": str(self.port),
-                "SANDLAB_BIND": self.bind, "SANDLAB_PUBLIC_URL": self.url,
-                "SANDLAB_IDLE_TIMEOUT": str(self.idle_timeout)}
+        env = {**os.environ, "SANDLAB_INSTANCE": self.name, "SANDLAB_PORT": str(self.port),
+               "SANDLAB_BIND": self.bind, "SANDLAB_PUBLIC_URL": self.url,
+               "SANDLAB_IDLE_TIMEOUT": str(self.idle_timeout)}
+        if self.postgres:
+            env["POSTGRES_PASSWORD"] = self.postgres_password
+            env["SANDLAB_DB_URL"] = f"postgresql+psycopg2://sandlab:{self.postgres_password}@postgres:5432/sandlab"
+        return env
 
 
 def compose(instance: Instance, *args: str) -> None:
     """docker-compose (v1) or `docker compose` (v2) on the project's docker-compose.yml."""
     tool = [shutil.which("docker-compose")] if shutil.which("docker-compose") else [cli(), "compose"]
-    command = [*tool, "-f", str(project_root() / "docker-compose.yml"), "-p", instance.name, *args]
+    profiles = ["--profile", "postgres"] if instance.postgres else []
+    command = [*tool, "-f", str(project_root() / "docker-compose.yml"), "-p", instance.name, *profiles, *args]
     done = subprocess.run(command, capture_output=True, text=True, env=instance.compose_env())
     if done.returncode != 0:
         raise PlatformError(f"docker-compose {' '.join(args)} failed: {done.stderr.strip()[-800:]}")
@@ -108,7 +118,8 @@ def apply_cohort(engine: docker.DockerClient, instance: Instance, cohort: Cohort
             raise PlatformError(f"image '{image}' is not on this engine: run `sandlab images build`")
     volume = pack_volume_name(instance, cohort)
     load_pack(engine, cohort, volume)
-    compose(instance, "up", "--no-start")
+    if not container_exists(engine, instance.hub_container):
+        compose(instance, "up", "--no-start")  # the state volume, named and owned by compose
     applied = AppliedCohort(cohort=cohort.model_copy(update={"pack": Path(cohort.pack.name)}), pack_volume=volume)
     command = [cli(), "run", "--rm", "-i", "--network", "none", "-v", f"{instance.state_volume}:{STATE_MOUNT}",
                HUB_IMAGE, "python", "-m", "sandlab.hub.manage", "apply"]
@@ -145,8 +156,11 @@ def wait_ready(instance: Instance, timeout: float = 90) -> None:
 
 
 def up(engine: docker.DockerClient, instance: Instance) -> None:
-    if not image_exists(engine, HUB_IMAGE):
-        raise PlatformError(f"image '{HUB_IMAGE}' is not on this engine: run `sandlab images build`")
+    needed = [HUB_IMAGE, *([POSTGRES_IMAGE] if instance.postgres else [])]
+    for image in needed:
+        if not image_exists(engine, image):
+            flag = " --postgres" if image == POSTGRES_IMAGE else ""
+            raise PlatformError(f"image '{image}' is not on this engine: run `sandlab images build{flag}`")
     compose(instance, "up", "-d")
     wait_ready(instance)
 

@@ -53,8 +53,16 @@ def _builds_with_buildkit(candidate: str) -> bool:
 
 
 def image_exists(engine: docker.DockerClient, tag: str) -> bool:
+    return _exists(engine.images, tag)
+
+
+def container_exists(engine: docker.DockerClient, name: str) -> bool:
+    return _exists(engine.containers, name)
+
+
+def _exists(collection, key: str) -> bool:
     try:
-        engine.images.get(tag)
-    except docker.errors.ImageNotFound:
+        collection.get(key)
+    except docker.errors.NotFound:  # ImageNotFound is one
         return False
     return True

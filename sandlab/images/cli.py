@@ -12,7 +12,7 @@ from sandlab.console import console, fail
 from sandlab.engine import NoEngine, client
 from sandlab.images.base import BaseImageError, build_debian_base, choose_base
 from sandlab.images.build import BuildError, Built, build_image
-from sandlab.images.names import HUB, LAB, LOCK, OWN_WHEEL, WHEELHOUSE, NotASourceTree, project_root
+from sandlab.images.names import HUB, LAB, LOCK, OWN_WHEEL, POSTGRES, WHEELHOUSE, NotASourceTree, project_root
 from sandlab.images.wheelhouse import WheelhouseError, build_own_wheel, fill_wheelhouse, write_lock
 
 app = typer.Typer(help="Build the images offline: Debian base, wheelhouse, lab and hub images.",
@@ -57,8 +57,8 @@ def lock() -> None:
     console.print(f"{LOCK}: {count} pinned packages")
 
 
-def build_all(base: str = "auto", *, download: bool = True) -> list[Built]:
-    """Base (if needed), wheelhouse, lab image, hub image; one progress line per step."""
+def build_all(base: str = "auto", *, download: bool = True, postgres: bool = False) -> list[Built]:
+    """Base (if needed), wheelhouse, lab image, hub image (and PostgreSQL's); one progress line per step."""
     root = project_root()
     engine = client()
     chosen = choose_base(engine, base)
@@ -76,7 +76,7 @@ def build_all(base: str = "auto", *, download: bool = True) -> list[Built]:
             fill_wheelhouse(root / LOCK, wheels)
         build_own_wheel(root, root / OWN_WHEEL)
         progress.update(task, completed=1, step=f"{sum(1 for _ in wheels.glob('*.whl'))} wheels")
-        for source in (LAB, HUB):
+        for source in (LAB, HUB, *([POSTGRES] if postgres else [])):
             task = progress.add_task(source.tag, total=None, step="")
 
             def on_step(done: int, total: int, text: str, task=task) -> None:
@@ -93,6 +93,8 @@ def build(
                                            "already in the engine, else debootstrap), debootstrap, or an image.")
                     ] = "auto",
     offline: Annotated[bool, typer.Option(help="Use the wheelhouse as it is (an air-gapped network).")] = False,
+    postgres: Annotated[bool, typer.Option(help="Also build PostgreSQL's image (Debian's package) for "
+                                           "`sandlab hub up --postgres`.")] = False,
 ) -> None:
     """Build the lab and hub images from the lock, installing wheels with --no-index.
 
@@ -103,7 +105,7 @@ def build(
         sandlab images build --offline --base debootstrap
     """
     try:
-        built = build_all(base, download=not offline)
+        built = build_all(base, download=not offline, postgres=postgres)
     except ERRORS as error:
         fail(str(error))
     table = Table("image", "build time", "size")

@@ -9,6 +9,7 @@ PUBLIC_BASE = "python:3.11-slim-bookworm"
 LOCAL_BASE = "sandlab-base:bookworm"
 LAB_IMAGE = "sandlab-lab:latest"
 HUB_IMAGE = "sandlab-hub:latest"
+POSTGRES_IMAGE = "sandlab-postgres:latest"
 
 # The images' interpreter: Debian bookworm's Python (the public slim image is also 3.11).
 PYTHON_VERSION = "3.11.2"
@@ -25,6 +26,7 @@ class ImageSource:
 
 LAB = ImageSource(LAB_IMAGE, "labs/Dockerfile", "images/lab.in")
 HUB = ImageSource(HUB_IMAGE, "hub/Dockerfile", "images/hub.in")
+POSTGRES = ImageSource(POSTGRES_IMAGE, "images/postgres/Dockerfile", "")
 LOCK = "images/lock.txt"
 WHEELHOUSE = "build/wheelhouse"
 OWN_WHEEL = "build/sandlab-wheel"

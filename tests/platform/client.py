@@ -205,3 +205,18 @@ class Browser:
             url = str(httpx.URL(url).join(response.headers["location"]))
             method, kwargs, headers = "GET", {}, {}
         raise AssertionError(f"too many redirects, last {url}")
+
+
+def connection_probe(targets: list[tuple[str, int]]) -> str:
+    """Kernel code that tries each (host, port) and prints {"host:port": "connected" | error name} as JSON."""
+    return f"""
+import json, socket
+found = {{}}
+for host, port in {targets!r}:
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+        found[f'{{host}}:{{port}}'] = 'connected'
+    except OSError as error:
+        found[f'{{host}}:{{port}}'] = type(error).__name__
+print(json.dumps(found))
+"""

@@ -14,6 +14,8 @@ import time
 
 import pytest
 
+from tests.platform.client import connection_probe
+
 NARROW_SERVER_SCOPES = {"access:servers", "users:activity", "read:users:activity", "read:users:name",
                         "read:users:groups"}
 HUB_ENVIRONMENT = ("CONFIGPROXY_AUTH_TOKEN", "SANDLAB_DB_URL", "SANDLAB_INSTANCE", "SANDLAB_PUBLIC_URL",
@@ -306,17 +308,7 @@ def test_another_learners_kernel_ports_are_closed(platform):
         connection = json.loads(shown.output.decode().split("}{")[0].rstrip("}") + "}")
         ports = [connection[key] for key in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
         ben_address = next(iter(platform.container("ben").attrs["NetworkSettings"]["Networks"].values()))["IPAddress"]
-        found = run(platform.login("ana"), f"""
-import json, socket
-results = {{}}
-for port in {ports!r}:
-    try:
-        socket.create_connection(({ben_address!r}, port), timeout=3).close()
-        results[port] = 'connected'
-    except OSError as error:
-        results[port] = type(error).__name__
-print(json.dumps(results))
-""")
+        found = run(platform.login("ana"), connection_probe([(ben_address, port) for port in ports]))
     finally:
         kernel.close()
     assert connection["ip"] == "127.0.0.1"
