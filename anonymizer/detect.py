@@ -88,7 +88,11 @@ NER_ENTITIES = {"PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME"}
 
 def resolve_overlaps(found: list[Detection]) -> list[Detection]:
     """Keep non-overlapping detections: patterns and checksums before the NER model's
-    guesses, then the highest score, then the longest."""
+    guesses, then the highest score, then the longest. A span that starts with a known
+    person's name is a person, whatever the small model called it (it often says
+    ORGANIZATION or LOCATION for a foreign name)."""
+    people = {d.start for d in found if d.entity_type == "PERSON"}
+    found = [d for d in found if not (d.entity_type in ("ORGANIZATION", "LOCATION") and d.start in people)]
     kept: list[Detection] = []
     for item in sorted(found, key=lambda d: (d.entity_type in NER_ENTITIES, -d.score, PRIORITY.get(d.entity_type, 5),
                                              -(d.end - d.start), d.start)):

@@ -24,7 +24,10 @@ from sandlab.anonymizer.recognizers import (
     FrSirenRecognizer,
     FrSiretRecognizer,
     FrStreetAddressRecognizer,
+    InternationalStreetRecognizer,
+    OrganizationRecognizer,
     PersonNameRecognizer,
+    PlaceRecognizer,
     UsEinRecognizer,
 )
 
@@ -58,7 +61,8 @@ def recognizers(language: str) -> list:
             EmailRecognizer(), PhoneRecognizer(), IbanRecognizer(),
             CreditCardRecognizer(), UsSsnRecognizer(),
             IpRecognizer(), EnStreetAddressRecognizer(), UsBankRecognizer(), UsEinRecognizer(), UrlRecognizer(),
-            PersonNameRecognizer(supported_language="en"), CountryRecognizer("en"),
+            PersonNameRecognizer(supported_language="en"), CountryRecognizer("en"), PlaceRecognizer("en"),
+            InternationalStreetRecognizer("en"), OrganizationRecognizer("en"),
             SpacyRecognizer(supported_language="en", supported_entities=[*NER_ENTITIES, "NRP", "DATE_TIME"]),
         ]
     raise ValueError(f"unsupported language '{language}': use fr or en")

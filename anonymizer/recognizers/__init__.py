@@ -13,9 +13,11 @@ from sandlab.anonymizer.recognizers.fr_phone import FrPhoneRecognizer
 from sandlab.anonymizer.recognizers.fr_siren import FrSirenRecognizer
 from sandlab.anonymizer.recognizers.fr_siret import FrSiretRecognizer
 from sandlab.anonymizer.recognizers.fr_street_address import FrStreetAddressRecognizer
+from sandlab.anonymizer.recognizers.organizations import OrganizationRecognizer
 from sandlab.anonymizer.recognizers.person_names import PersonNameRecognizer
+from sandlab.anonymizer.recognizers.places import InternationalStreetRecognizer, PlaceRecognizer
 from sandlab.anonymizer.recognizers.us_ein import UsEinRecognizer
 
 __all__ = ["CountryRecognizer", "EnStreetAddressRecognizer", "FrIbanRecognizer", "FrNirRecognizer", "FrPhoneRecognizer",
-           "FrSirenRecognizer", "FrSiretRecognizer", "FrStreetAddressRecognizer", "PersonNameRecognizer",
-           "UsEinRecognizer"]
+           "FrSirenRecognizer", "FrSiretRecognizer", "FrStreetAddressRecognizer", "InternationalStreetRecognizer",
+           "OrganizationRecognizer", "PersonNameRecognizer", "PlaceRecognizer", "UsEinRecognizer"]
