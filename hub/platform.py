@@ -42,6 +42,7 @@ class Instance:
     bind: str = "127.0.0.1"
     idle_timeout: int = 3600
     postgres_password: str | None = None  # set: the hub's database is the `postgres` profile's
+    environment: tuple[tuple[str, str], ...] = ()  # more of the hub's environment (SANDLAB_AUTH, OIDC_*)
 
     @property
     def postgres(self) -> bool:
@@ -63,6 +64,7 @@ class Instance:
         env = {**os.environ, "SANDLAB_INSTANCE": self.name, "SANDLAB_PORT": str(self.port),
                "SANDLAB_BIND": self.bind, "SANDLAB_PUBLIC_URL": self.url,
                "SANDLAB_IDLE_TIMEOUT": str(self.idle_timeout)}
+        env.update(self.environment)
         if self.postgres:
             env["POSTGRES_PASSWORD"] = self.postgres_password
             env["SANDLAB_DB_URL"] = f"postgresql+psycopg2://sandlab:{self.postgres_password}@postgres:5432/sandlab"

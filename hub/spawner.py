@@ -2,8 +2,9 @@
 
 Every container gets: the learners' internal network (no route out, not even to the
 host), uid 1000, no capabilities, no-new-privileges, pids, memory and CPU limits, the
-cohort's pack read-only at ~/data, a persistent volume at ~/work, no Docker socket and
-none of the hub's environment. Learners choose nothing: no image, no options.
+cohort's pack read-only at ~/data, a persistent volume for the whole home (first filled
+from the image: the welcome notebook, ~/work), no Docker socket and none of the hub's
+environment. Learners choose nothing: no image, no options.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from traitlets import Dict, Unicode
 from sandlab.hub.state import AppliedCohort
 
 HOME = "/home/learner"
-WORK = f"{HOME}/work"
 DATA = f"{HOME}/data"
 LEARNER_UID = "1000:1000"
 # What a learner server's own token needs: report activity, be reached by its owner.
@@ -36,8 +36,8 @@ class SandlabSpawner(DockerSpawner):
                                "and run `sandlab hub apply`")
         return applied
 
-    def work_volume(self) -> str:
-        return f"{self.instance}-work-{self.escaped_name}"
+    def home_volume(self) -> str:
+        return f"{self.instance}-home-{self.escaped_name}"
 
     async def _check_engine_has(self, applied: AppliedCohort) -> None:
         from docker.errors import ImageNotFound, NotFound
@@ -61,7 +61,7 @@ class SandlabSpawner(DockerSpawner):
         member = next(m for m in cohort.members if m.name == self.user.name)
         self.image = cohort.image
         self.volumes = {
-            self.work_volume(): WORK,
+            self.home_volume(): HOME,
             applied.pack_volume: {"bind": DATA, "mode": "ro"},
         }
         self.mem_limit = limits.memory_bytes

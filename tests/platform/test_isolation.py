@@ -252,7 +252,7 @@ mounts = [line.split()[4] for line in open('/proc/self/mountinfo')]
 print(json.dumps({{'hits': hits, 'work_mounts': [m for m in mounts if m.startswith('/home')]}}))
 """, timeout=180)
     assert found["hits"] == []
-    assert sorted(found["work_mounts"]) == ["/home/learner/data", "/home/learner/work"]
+    assert sorted(found["work_mounts"]) == ["/home/learner", "/home/learner/data"]
     assert platform.login("ana").server("GET", "api/contents/../../ben").status_code in (400, 404)
 
 
