@@ -86,8 +86,7 @@ def pack_volume_name(instance: Instance, cohort: Cohort) -> str:
     return f"{instance.name}-pack-{cohort.name}-{digest}"
 
 
-def load_pack(engine: docker.DockerClient, cohort: Cohort, volume: str) -> bool:
-    """Copy the pack's public/ into ``volume`` unless it is there already; True when copied."""
+def check_pack(cohort: Cohort) -> None:
     if not (cohort.pack / MANIFEST).is_file():
         raise PlatformError(f"{cohort.pack}: not a dataset pack (no {MANIFEST}); make one with "
                             "`sandlab data generate` or `sandlab anonymize run`")
@@ -95,6 +94,11 @@ def load_pack(engine: docker.DockerClient, cohort: Cohort, volume: str) -> bool:
     if problems:
         raise PlatformError(f"{cohort.pack}: the pack does not match its manifest ({problems[0]}); "
                             "regenerate it")
+
+
+def load_pack(engine: docker.DockerClient, cohort: Cohort, volume: str) -> bool:
+    """Copy the pack's public/ into ``volume`` unless it is there already; True when copied."""
+    check_pack(cohort)
     if any(v.name == volume for v in engine.volumes.list(filters={"name": volume})):
         return False
     engine.volumes.create(volume, labels={"sandlab.pack": cohort.name})
@@ -115,6 +119,7 @@ def load_pack(engine: docker.DockerClient, cohort: Cohort, volume: str) -> bool:
 def apply_cohort(engine: docker.DockerClient, instance: Instance, cohort: Cohort, *,
                  reset_passwords: bool = False) -> dict[str, str]:
     """Load the pack, store the cohort in the hub's state, return the passwords issued now."""
+    check_pack(cohort)
     for image in (cohort.image, HUB_IMAGE):
         if not image_exists(engine, image):
             raise PlatformError(f"image '{image}' is not on this engine: run `sandlab images build`")

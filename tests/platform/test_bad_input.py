@@ -5,7 +5,9 @@ from __future__ import annotations
 import subprocess
 
 import httpx
+from typer.testing import CliRunner
 
+from sandlab.cli import app
 from sandlab.cohort import Cohort, Member
 from sandlab.engine import cli
 from sandlab.hub.platform import STATE_MOUNT, wait_ready
@@ -52,3 +54,29 @@ def test_an_unreadable_cohort_file_is_shown_at_login_and_the_hub_runs(platform):
     finally:
         in_state(platform, "rm", "-f", f"{STATE_MOUNT}/cohorts/zeta.json")
         restart_hub(platform)
+
+
+def write_cohort(folder, pack: str, image: str = "sandlab-lab:latest"):
+    path = folder / "cohort.yaml"
+    path.write_text(f"name: bad\ntitle: Bad input\npack: {pack}\nimage: {image}\n"
+                    "members:\n  - {name: bea, persona: business}\n")
+    return path
+
+
+def test_apply_refuses_a_missing_pack_and_an_unknown_image_and_changes_nothing(platform, tmp_path):
+    args = ["hub", "apply", "--instance", platform.instance.name, "--port", str(platform.instance.port)]
+    missing = CliRunner().invoke(app, [*args, str(write_cohort(tmp_path, "no-such-pack"))])
+    assert missing.exit_code == 2 and "not a dataset pack" in missing.output
+    assert "sandlab data generate" in missing.output
+    unknown = CliRunner().invoke(app, [*args, str(write_cohort(tmp_path, str(platform.cohorts["alpha"].pack),
+                                                                "sandlab-lab:nope"))])
+    assert unknown.exit_code == 2 and "sandlab-lab:nope" in unknown.output and "sandlab images build" in unknown.output
+    listing = in_state(platform, "ls", f"{STATE_MOUNT}/cohorts")
+    assert "bad.json" not in listing.split()
+
+
+def test_hub_secrets_are_private(platform):
+    modes = in_state(platform, "sh", "-c", f"cd {STATE_MOUNT} && stat -c '%n %a' jupyterhub_cookie_secret "
+                                           "proxy_token accounts.json")
+    assert dict(line.split() for line in modes.splitlines()) == {
+        "jupyterhub_cookie_secret": "600", "proxy_token": "600", "accounts.json": "600"}
