@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from typer.testing import CliRunner
 
+from sandlab.cli import app
 from tests.platform.client import LoginFailed
 
 
@@ -42,3 +44,10 @@ def test_welcome_notebook_is_in_the_home(platform):
     ana.start_server()
     listing = ana.server("GET", "api/contents/").json()
     assert {"Welcome.ipynb", "work", "data"} <= {item["name"] for item in listing["content"]}
+
+
+def test_status_lists_the_hub_and_the_learner_servers(platform):
+    platform.login("ana").start_server()
+    shown = CliRunner().invoke(app, ["hub", "status", "--instance", platform.instance.name])
+    assert shown.exit_code == 0, shown.output
+    assert f"{platform.instance.name}-hub" in shown.output and f"{platform.instance.name}-lab-ana" in shown.output
