@@ -178,9 +178,11 @@ def learner_containers(engine: docker.DockerClient, instance: Instance) -> list:
 
 def down(engine: docker.DockerClient, instance: Instance, *, learners: bool = False, volumes: bool = False) -> None:
     """Stop the hub; with ``learners`` their containers too; with ``volumes`` delete all data (tests)."""
-    if learners or volumes:
-        for container in learner_containers(engine, instance):
-            container.remove(force=True)
+    if not (learners or volumes):  # running servers keep their network: remove the hub's containers only
+        compose(instance, "rm", "--stop", "--force")
+        return
+    for container in learner_containers(engine, instance):
+        container.remove(force=True)
     compose(instance, "down", *(["--volumes"] if volumes else []))
     if volumes:
         for volume in engine.volumes.list(filters={"name": f"{instance.name}-"}):

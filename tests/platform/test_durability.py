@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from sandlab.hub.platform import wait_ready
+from sandlab.hub.platform import down, up, wait_ready
 from tests.platform.client import Kernel
 
 
@@ -43,3 +43,16 @@ def test_work_survives_the_container_being_removed(platform):
     assert platform.container("ana").id != first.id
     kept = ana.server("GET", "api/contents/work/keep.txt", params={"content": "1"})
     assert kept.status_code == 200 and kept.json()["content"] == content
+
+
+def test_hub_down_and_up_leave_learner_servers_running(platform):
+    ana = platform.login("ana")
+    ana.start_server()
+    before = platform.container("ana").id
+    down(platform.engine, platform.instance)  # IT stops the hub, not the learners
+    assert platform.container("ana").status == "running"
+    up(platform.engine, platform.instance)
+    again = platform.login("ana")
+    assert again.api.get("/users/ana").json()["servers"][""]["ready"]
+    assert again.server("GET", "api/contents/").status_code == 200
+    assert platform.container("ana").id == before
