@@ -286,7 +286,8 @@ def test_runaway_code_is_contained_without_hurting_another_learner(platform, att
         else:
             hog = attacker.execute(
                 "import json, subprocess, sys\n"
-                "done = subprocess.run([sys.executable, '-c', 'x = b\"x\" * (2 * 1024 ** 3)'])\n"
+                "hog = 'chunks = [b\"x\" * 64 * 1024 ** 2 for _ in range(32)]'  # 2 GiB, touched, 64 MiB at a time\n"
+                "done = subprocess.run([sys.executable, '-c', hog])\n"
                 "print(json.dumps(done.returncode))", timeout=120)
             assert hog.error is None, hog.error
             assert hog.json() == -9  # killed by the container's memory limit, the kernel lives on

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -9,7 +10,8 @@ from sandlab.cli import app
 from tests.platform.client import LoginFailed
 
 
-def test_wrong_password_and_unknown_user_are_refused(platform):
+def test_wrong_password_and_unknown_user_are_refused_and_nobody_signs_up(platform):
+    assert httpx.get(f"{platform.hub.url}/hub/signup", timeout=10).status_code == 404
     with pytest.raises(LoginFailed):
         platform.hub.login("ana", platform.passwords["ana"] + "x")
     with pytest.raises(LoginFailed):
