@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import secrets
-import socket
 import statistics
 import tempfile
 import threading
@@ -29,17 +28,11 @@ from sandlab.datasets.company import generate_pack
 from sandlab.datasets.context import GenerationSpec
 from sandlab.datasets.profile import load_profile
 from sandlab.engine import client
-from sandlab.hub.platform import Instance, apply_cohort, down, up
+from sandlab.hub.platform import Instance, apply_cohort, down, up, wait_for_hub
 from sandlab.images.names import HUB_IMAGE, LAB_IMAGE
-from tests.platform.client import Hub
+from tests.platform.client import Hub, free_port
 
 HERE = Path(__file__).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Target:
@@ -132,13 +125,7 @@ def baseline_target(engine, users: list[str]) -> tuple[Target, list]:
         environment={"BENCH_LAB_IMAGE": LAB_IMAGE, "BENCH_NETWORK": network.name, "BENCH_PREFIX": prefix,
                      "BENCH_HUB_NAME": f"{prefix}-hub", "BENCH_TOKEN": token})
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if httpx.get(f"{url}/hub/api/", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
+    wait_for_hub(url, hub.name, timeout=60)
     target = Target("plain DockerSpawner", url, token, engine, prefix)
     for user in users:
         target.api.post(f"/users/{user}")

@@ -128,17 +128,22 @@ def apply_cohort(engine: docker.DockerClient, instance: Instance, cohort: Cohort
     if not container_exists(engine, instance.hub_container):
         compose(instance, "up", "--no-start")  # the state volume, named and owned by compose
     applied = AppliedCohort(cohort=cohort.model_copy(update={"pack": Path(cohort.pack.name)}), pack_volume=volume)
-    command = [cli(), "run", "--rm", "-i", "--network", "none", "-v", f"{instance.state_volume}:{STATE_MOUNT}",
-               HUB_IMAGE, "python", "-m", "sandlab.hub.manage", "apply"]
-    if reset_passwords:
-        command.append("--reset-passwords")
-    done = subprocess.run(command, input=applied.model_dump_json(), capture_output=True, text=True)
+    done = run_on_state(instance, "python", "-m", "sandlab.hub.manage", "apply",
+                        *(["--reset-passwords"] if reset_passwords else []), stdin=applied.model_dump_json())
     if done.returncode != 0:
         raise PlatformError(f"applying cohort {cohort.name}: {done.stderr.strip().splitlines()[-1]}")
     if hub_running(engine, instance):
         engine.containers.get(instance.hub_container).restart(timeout=10)
         wait_ready(instance)
     return json.loads(done.stdout)
+
+
+def run_on_state(instance: Instance, *command: str, stdin: str = "") -> subprocess.CompletedProcess:
+    """Run ``command`` in the hub image on the hub's state volume, with no network: the
+    state is only ever written by the image that reads it."""
+    return subprocess.run([cli(), "run", "--rm", "-i", "--network", "none", "-v",
+                           f"{instance.state_volume}:{STATE_MOUNT}", HUB_IMAGE, *command],
+                          input=stdin, capture_output=True, text=True)
 
 
 def hub_running(engine: docker.DockerClient, instance: Instance) -> bool:
@@ -150,16 +155,20 @@ def hub_running(engine: docker.DockerClient, instance: Instance) -> bool:
 
 def wait_ready(instance: Instance, timeout: float = 90) -> None:
     """Until the hub's API answers through its proxy."""
+    wait_for_hub(f"http://127.0.0.1:{instance.port}", instance.hub_container, timeout)
+
+
+def wait_for_hub(url: str, container: str, timeout: float = 90) -> None:
+    """Until the JupyterHub at ``url`` answers its API (any hub, ours or a baseline's)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{instance.port}/hub/api/", timeout=2).status_code == 200:
+            if httpx.get(f"{url}/hub/api/", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.5)
-    raise PlatformError(f"the hub did not answer on port {instance.port} within {timeout:.0f} s: "
-                        f"`docker logs {instance.hub_container}` says why")
+    raise PlatformError(f"the hub did not answer at {url} within {timeout:.0f} s: `docker logs {container}` says why")
 
 
 def up(engine: docker.DockerClient, instance: Instance) -> None:

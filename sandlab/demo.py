@@ -11,17 +11,15 @@ from sandlab.console import console, fail
 from sandlab.datasets.company import generate_pack
 from sandlab.datasets.context import GenerationSpec
 from sandlab.datasets.profile import load_profile
-from sandlab.engine import NoEngine, client
+from sandlab.engine import client
+from sandlab.hub.cli import ERRORS as HUB_ERRORS
 from sandlab.hub.cli import print_credentials
-from sandlab.hub.platform import Instance, PlatformError, apply_cohort, up
-from sandlab.images.base import BaseImageError
-from sandlab.images.build import BuildError
+from sandlab.hub.platform import Instance, apply_cohort, up
+from sandlab.images.cli import ERRORS as IMAGE_ERRORS
 from sandlab.images.cli import build_all
-from sandlab.images.names import NotASourceTree, project_root
-from sandlab.images.wheelhouse import WheelhouseError
+from sandlab.images.names import project_root
 from sandlab.pack import MANIFEST
 from sandlab.progress import RichProgress
-from sandlab.specfile import SpecError
 
 DEMO_COHORT = "hub/cohorts/demo.yaml"
 
@@ -51,7 +49,7 @@ def demo(
         with console.status("applying the demo cohort and starting the hub"):
             issued = apply_cohort(engine, instance, cohort, reset_passwords=True)
             up(engine, instance)
-    except (NoEngine, PlatformError, SpecError, NotASourceTree, BaseImageError, BuildError, WheelhouseError) as error:
+    except (*IMAGE_ERRORS, *HUB_ERRORS) as error:
         fail(str(error))
     print_credentials(instance, cohort, issued)
     console.print(f"\nSandlab demo is up: open {instance.url}/hub/login (learners' servers are served on "

@@ -17,6 +17,12 @@ import websocket
 _system_getaddrinfo = socket.getaddrinfo
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def resolve_localhost_subdomains() -> None:
     """Resolve <user>.localhost to loopback in this process, as browsers do (RFC 6761)."""
 

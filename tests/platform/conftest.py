@@ -6,9 +6,9 @@ Without an engine they skip, except under CI=true, where they fail.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from sandlab.datasets.profile import load_profile
 from sandlab.engine import NoEngine, client
 from sandlab.hub.platform import Instance, apply_cohort, down, up
 from sandlab.images.cli import build_all
-from tests.platform.client import Hub, resolve_localhost_subdomains
+from tests.platform.client import Hub, free_port, resolve_localhost_subdomains
 
 HERE = Path(__file__).parent
 
@@ -31,12 +31,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if HERE in Path(item.fspath).parents:
             item.add_marker(pytest.mark.xdist_group("platform"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -51,8 +45,8 @@ def engine() -> docker.DockerClient:
 
 @pytest.fixture(scope="session")
 def images(engine) -> None:
-    """Build (or bring up to date, from BuildKit's cache) the lab and hub images."""
-    build_all()
+    """Build (or bring up to date, from BuildKit's cache) the lab, hub and PostgreSQL images."""
+    build_all(postgres=True)
 
 
 @dataclass
@@ -93,3 +87,19 @@ def platform(engine, images, tmp_path_factory) -> Platform:
         yield Platform(instance, Hub(instance.port), engine, passwords, cohorts)
     finally:
         down(engine, instance, volumes=True)
+
+
+@contextlib.contextmanager
+def second_hub(platform: Platform, prefix: str, *members: Member, start: bool = True, **options):
+    """Another hub beside the shared one, with a small cohort on the same pack, for the
+    tests that need their own settings (idle timeout, PostgreSQL, single sign-on); removed
+    with everything it made. Yields the instance and the members' passwords."""
+    instance = Instance(f"{prefix}{secrets.token_hex(3)}", free_port(), **options)
+    cohort = Cohort(name=prefix, title=prefix, pack=platform.cohorts["alpha"].pack, members=list(members))
+    try:
+        passwords = apply_cohort(platform.engine, instance, cohort)
+        if start:
+            up(platform.engine, instance)
+        yield instance, passwords
+    finally:
+        down(platform.engine, instance, volumes=True)

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import subprocess
+import json
 
 import httpx
 from typer.testing import CliRunner
 
 from sandlab.cli import app
 from sandlab.cohort import Cohort, Member
-from sandlab.engine import cli
-from sandlab.hub.platform import STATE_MOUNT, wait_ready
+from sandlab.hub.platform import STATE_MOUNT, run_on_state, wait_ready
 from sandlab.hub.state import AppliedCohort
-from sandlab.images.names import HUB_IMAGE
 
 
 def in_state(platform, *command: str, stdin: str = "") -> str:
     """Run a command of the hub image on the hub's state volume (as `sandlab hub apply` does)."""
-    done = subprocess.run([cli(), "run", "--rm", "-i", "--network", "none", "-v",
-                           f"{platform.instance.state_volume}:{STATE_MOUNT}", HUB_IMAGE, *command],
-                          input=stdin, capture_output=True, text=True, check=True)
+    done = run_on_state(platform.instance, *command, stdin=stdin)
+    assert done.returncode == 0, done.stderr
     return done.stdout
 
 
@@ -35,7 +32,7 @@ def test_a_missing_image_is_explained_on_the_spawn_page(platform):
     applied = AppliedCohort(cohort=gamma, pack_volume="unused")
     passwords = in_state(platform, "python", "-m", "sandlab.hub.manage", "apply", stdin=applied.model_dump_json())
     restart_hub(platform)
-    gus = platform.hub.login("gus", __import__("json").loads(passwords)["gus"])
+    gus = platform.hub.login("gus", json.loads(passwords)["gus"])
     answer = gus.api.post("/users/gus/server")
     progress = gus.api.get("/users/gus/server/progress", timeout=30).text
     message = answer.text + progress

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import secrets
 
-from sandlab.cohort import Cohort, Member
-from sandlab.hub.platform import Instance, apply_cohort, down, up, wait_ready
-from sandlab.images.base import choose_base
-from sandlab.images.build import build_image
-from sandlab.images.names import POSTGRES, project_root
+from sandlab.cohort import Member
+from sandlab.hub.platform import wait_ready
 from tests.platform.client import Hub, connection_probe
-from tests.platform.conftest import free_port
+from tests.platform.conftest import second_hub
 
 
 def test_hub_database_in_postgres_survives_a_restart_and_learners_cannot_reach_it(engine, images, platform):
-    build_image(project_root(), POSTGRES, choose_base(engine, "auto"), engine)
     password = secrets.token_hex(12)
-    instance = Instance(f"slpg{secrets.token_hex(3)}", free_port(), postgres_password=password)
-    cohort = Cohort(name="pg", title="PostgreSQL", pack=platform.cohorts["alpha"].pack,
-                    members=[Member(name="pia", persona="business")])
-    try:
-        passwords = apply_cohort(engine, instance, cohort)
-        up(engine, instance)
+    member = Member(name="pia", persona="business")
+    with second_hub(platform, "slpg", member, postgres_password=password) as (instance, passwords):
         pia = Hub(instance.port).login("pia", passwords["pia"])
         pia.start_server()
         database = engine.containers.get(f"{instance.name}-postgres")
@@ -42,5 +34,3 @@ def test_hub_database_in_postgres_survives_a_restart_and_learners_cannot_reach_i
         finally:
             kernel.close()
         assert "connected" not in probe.json().values(), probe.json()
-    finally:
-        down(engine, instance, volumes=True)
