@@ -12,8 +12,10 @@ from rich.table import Table
 from sandlab.cohort import Cohort, load_cohort
 from sandlab.console import console, fail
 from sandlab.engine import NoEngine, client
+from sandlab.grading.plan import plan_learners
 from sandlab.hub.platform import Instance, PlatformError, apply_cohort, down, hub_running, learner_containers, up
 from sandlab.images.names import NotASourceTree
+from sandlab.labs.catalogue import load_catalogue
 from sandlab.specfile import SpecError
 
 app = typer.Typer(help="The JupyterHub platform: cohorts, hub, learner sandboxes.", no_args_is_help=True)
@@ -50,8 +52,9 @@ def apply(
     where = Instance(instance, port)
     try:
         cohort = load_cohort(cohort_file)
+        learners = plan_learners(cohort, load_catalogue(), cohort_file)
         with console.status(f"applying cohort {cohort.name}"):
-            issued = apply_cohort(client(), where, cohort, reset_passwords=reset_passwords)
+            issued = apply_cohort(client(), where, cohort, learners=learners, reset_passwords=reset_passwords)
     except ERRORS as error:
         fail(str(error))
     print_credentials(where, cohort, issued)

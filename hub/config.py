@@ -19,7 +19,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from sandlab.hub.spawner import SERVER_TOKEN_SCOPES, SandlabSpawner
+from sandlab.hub.spawner import EXCHANGE_PORT, EXCHANGE_SERVICE, SERVER_TOKEN_SCOPES, SandlabSpawner
 from sandlab.hub.state import STATE_DIR, AppliedCohort, accounts_file, proxy_token, read_applied
 
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
@@ -31,8 +31,19 @@ def trainer_scopes(group: str) -> list[str]:
             ("list:users", "read:users", "read:servers", "admin:servers", "access:servers")] + ["admin-ui"]
 
 
+def exchange_service(instance: str, state: Path) -> dict:
+    """nbgrader's exchange as a hub-managed service, storing under the hub's state; learner
+    containers reach it on the learners' network with their own token."""
+    return {"name": EXCHANGE_SERVICE, "url": f"http://{instance}-hub:{EXCHANGE_PORT}",
+            "command": [sys.executable, "-m", "sandlab.grading.exchange.service", "--root", str(state / "exchange"),
+                        "--state", str(state), "--port", str(EXCHANGE_PORT), "--address", "0.0.0.0"]}
+
+
 def roles_and_groups(applied: list[AppliedCohort]) -> tuple[list[dict], dict]:
-    roles, groups = [], {}
+    learners = sorted(name for entry in applied for name in entry.cohort.named("learner"))
+    roles = [{"name": "exchange-user", "description": "Fetch and submit labs through the exchange service",
+              "scopes": [f"access:services!service={EXCHANGE_SERVICE}"], "users": learners}] if learners else []
+    groups = {}
     for entry in applied:
         cohort = entry.cohort
         groups[cohort.group] = {"users": cohort.named("learner")}
@@ -101,7 +112,8 @@ def configure(c, environ: Mapping[str, str] = os.environ, state: Path = STATE_DI
     roles, groups = roles_and_groups(applied)
     timeout = int(environ.get("SANDLAB_IDLE_TIMEOUT", "3600"))
     c.JupyterHub.services = [{"name": "idle-culler",
-                              "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={timeout}"]}]
+                              "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={timeout}"]},
+                             exchange_service(instance, state)]
     roles.append({"name": "idle-culler", "description": "Stop servers idle for longer than the timeout",
                   "scopes": CULLER_SCOPES, "services": ["idle-culler"]})
     c.JupyterHub.load_roles = roles

@@ -20,7 +20,7 @@ from pathlib import Path
 import docker
 import httpx
 
-from sandlab.cohort import Cohort
+from sandlab.cohort import Cohort, LearnerPlan
 from sandlab.engine import cli, container_exists, image_exists
 from sandlab.hub.state import AppliedCohort
 from sandlab.images.names import HUB_IMAGE, POSTGRES_IMAGE, project_root
@@ -117,8 +117,9 @@ def load_pack(engine: docker.DockerClient, cohort: Cohort, volume: str) -> bool:
 
 
 def apply_cohort(engine: docker.DockerClient, instance: Instance, cohort: Cohort, *,
-                 reset_passwords: bool = False) -> dict[str, str]:
-    """Load the pack, store the cohort in the hub's state, return the passwords issued now."""
+                 learners: dict[str, LearnerPlan] | None = None, reset_passwords: bool = False) -> dict[str, str]:
+    """Load the pack, store the cohort (and each learner's labs, resolved by the caller against
+    the catalogue) in the hub's state, return the passwords issued now."""
     check_pack(cohort)
     for image in (cohort.image, HUB_IMAGE):
         if not image_exists(engine, image):
@@ -127,7 +128,8 @@ def apply_cohort(engine: docker.DockerClient, instance: Instance, cohort: Cohort
     load_pack(engine, cohort, volume)
     if not container_exists(engine, instance.hub_container):
         compose(instance, "up", "--no-start")  # the state volume, named and owned by compose
-    applied = AppliedCohort(cohort=cohort.model_copy(update={"pack": Path(cohort.pack.name)}), pack_volume=volume)
+    applied = AppliedCohort(cohort=cohort.model_copy(update={"pack": Path(cohort.pack.name)}), pack_volume=volume,
+                            learners=learners or {})
     done = run_on_state(instance, "python", "-m", "sandlab.hub.manage", "apply",
                         *(["--reset-passwords"] if reset_passwords else []), stdin=applied.model_dump_json())
     if done.returncode != 0:

@@ -13,12 +13,14 @@ from dockerspawner import DockerSpawner
 from traitlets import Dict, Unicode
 
 from sandlab.hub.state import AppliedCohort
+from sandlab.sandbox import HOME, LEARNER_UID
 
-HOME = "/home/learner"
 DATA = f"{HOME}/data"
-LEARNER_UID = "1000:1000"
-# What a learner server's own token needs: report activity, be reached by its owner.
-SERVER_TOKEN_SCOPES = ["users:activity!user", "access:servers!server"]
+EXCHANGE_SERVICE = "exchange"
+EXCHANGE_PORT = 10101
+# What a learner server's own token needs: report activity, be reached by its owner, and
+# fetch and submit labs through the exchange service (nbgrader's Assignments tab uses it).
+SERVER_TOKEN_SCOPES = ["users:activity!user", "access:servers!server", f"access:services!service={EXCHANGE_SERVICE}"]
 
 
 class SpawnRefused(RuntimeError):
@@ -64,15 +66,7 @@ class SandlabSpawner(DockerSpawner):
             self.home_volume(): HOME,
             applied.pack_volume: {"bind": DATA, "mode": "ro"},
         }
-        self.mem_limit = limits.memory_bytes
-        self.cpu_limit = limits.cpus
-        self.extra_host_config = {
-            "cap_drop": ["ALL"],
-            "security_opt": ["no-new-privileges"],
-            "pids_limit": limits.pids,
-            "memswap_limit": limits.memory_bytes,
-            "init": True,
-        }
+        self.extra_host_config = limits.hardening().host_config()  # one definition: sandlab.sandbox
         self.extra_create_kwargs = {
             "user": LEARNER_UID,
             "working_dir": HOME,
@@ -82,5 +76,6 @@ class SandlabSpawner(DockerSpawner):
             "SANDLAB_COHORT": cohort.name,
             "SANDLAB_PERSONA": member.persona or "",
             "SANDLAB_DATA": DATA,
+            "SANDLAB_EXCHANGE_URL": f"http://{self.instance}-hub:{EXCHANGE_PORT}/services/{EXCHANGE_SERVICE}/",
         }
         return await super().start()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from sandlab.cohort import Cohort
+from sandlab.cohort import Cohort, LearnerPlan
 from sandlab.hub.files import write_private
 
 STATE_DIR = Path("/srv/sandlab/state")
@@ -24,6 +24,10 @@ class AppliedCohort(BaseModel):
 
     cohort: Cohort
     pack_volume: str
+    learners: dict[str, LearnerPlan] = {}  # each learner's language and labs, resolved at apply time
+
+    def plan_of(self, name: str) -> LearnerPlan | None:
+        return self.learners.get(name)
 
 
 def cohorts_dir(state: Path) -> Path:

@@ -18,6 +18,7 @@ from sandlab.images.names import LAB_IMAGE, OWN_WHEEL, project_root
 from sandlab.images.wheelhouse import build_own_wheel
 from sandlab.labs.validate import LabResult, result_from_dict
 from sandlab.pack import readable_tar
+from sandlab.sandbox import Hardening
 
 SCRIPT = ("pip install --quiet --disable-pip-version-check --no-index --no-deps --target /tmp/sandlab /own/*.whl "
           "&& PYTHONPATH=/tmp/sandlab python -m sandlab.labs.validate --pack /tmp/pack \"$@\"")
@@ -35,9 +36,8 @@ def validate_in_image(engine: docker.DockerClient, lab_ids: list[str], pack: Pat
     build_own_wheel(tree, wheel_dir)
     catalogue = ["--root", "/tmp/catalogue"] if root else []
     container = engine.containers.create(
-        image, ["sh", "-c", SCRIPT, "validate", *catalogue, *lab_ids], network_mode="none", user="1000:1000",
-        cap_drop=["ALL"], security_opt=["no-new-privileges"], pids_limit=512, mem_limit="2g",
-        environment={"HOME": "/home/learner"}, volumes={str(wheel_dir): {"bind": "/own", "mode": "ro"}})
+        image, ["sh", "-c", SCRIPT, "validate", *catalogue, *lab_ids], **Hardening(cpus=2.0).create_kwargs(),
+        volumes={str(wheel_dir): {"bind": "/own", "mode": "ro"}})
     try:
         container.put_archive("/tmp", readable_tar(Path(pack), prefix="pack/"))
         if root:

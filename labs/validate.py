@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
-import shutil
 import sys
 import tempfile
 import time
@@ -23,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 
+from sandlab.grading.course import TIME_LIMIT_S, Course
 from sandlab.labs.paths import (
     ANSWERS_ENV,
     DATA_ENV,
@@ -35,7 +34,6 @@ from sandlab.labs.paths import (
 from sandlab.labs.spec import LabSpec
 from sandlab.specfile import SpecError, load_spec
 
-TIME_LIMIT_S = 300
 SUBMISSIONS = ("solution", "blank", "wrong")
 
 
@@ -85,32 +83,7 @@ class LabResult:
         return data
 
 
-def _api(course: Path):
-    from nbgrader.apps import NbGraderAPI
-    from traitlets.config import Config
-
-    config = Config()
-    config.CourseDirectory.root = str(course)
-    config.CourseDirectory.course_id = "sandlab-validate"
-    config.Exchange.root = str(course / "exchange")
-    config.ExecutePreprocessor.timeout = TIME_LIMIT_S
-    return NbGraderAPI(config=config)
-
-
-def _run(call, what: str) -> str | None:
-    """Run an nbgrader API call; its failure, if any, as one line."""
-    result = call()
-    if result.get("success"):
-        return None
-    log = (result.get("log") or "") + (result.get("error") or "")
-    causes = [line.strip() for line in log.splitlines()
-              if re.search(r"\w+(Error|Exception):", line) and "NbGraderException" not in line]
-    return f"{what} failed: " + (" | ".join(dict.fromkeys(causes[-3:])) or log.strip().splitlines()[-1])
-
-
 def _validate_language(spec: LabSpec, language: str, root: Path | None, work: Path) -> LanguageResult:
-    from nbgrader.api import Gradebook
-
     result = LanguageResult(language)
     name = notebook_name(spec.id, language)
     source = source_notebook(spec.id, language, root)
@@ -122,45 +95,37 @@ def _validate_language(spec: LabSpec, language: str, root: Path | None, work: Pa
     except Exception as error:  # noqa: BLE001 - nbformat raises several kinds
         result.problems.append(f"{source.name}: not a valid notebook ({error})")
         return result
-    course = work / language
-    (course / "source" / spec.id).mkdir(parents=True)
-    shutil.copy(source, course / "source" / spec.id / name)
-    api = _api(course)
-    problem = _run(lambda: api.generate_assignment(spec.id, force=True, create=True), "generating the student version")
+    course = Course(work / language, course_id="sandlab-validate")
+    course.add_source(spec.id, {name: source})
+    problem = course.generate(spec.id)
     if problem:
         result.problems.append(problem)
         return result
-    files = {"solution": source, "blank": course / "release" / spec.id / name,
+    files = {"solution": source, "blank": course.release_dir(spec.id) / name,
              "wrong": wrong_notebook(spec.id, language, root)}
     if not files["wrong"].is_file():
         result.problems.append(f"no plausible wrong answer kept as wrong/{name}")
+    scores: dict[str, dict[str, float | None]] = {}
+    max_scores, manual = {}, set()
     for who in SUBMISSIONS:
         if not files[who].is_file():
             continue
-        target = course / "submitted" / who / spec.id
-        target.mkdir(parents=True)
-        shutil.copy(files[who], target / name)
+        course.submit(spec.id, who, {name: files[who].read_bytes()})
         start = time.perf_counter()
-        problem = _run(lambda who=who: api.autograde(spec.id, who, force=True, create=True), f"autograding {who}")
+        problem = course.autograde(spec.id, who)
         if who == "solution":
             result.solution_seconds = round(time.perf_counter() - start, 1)
         if problem:
             result.problems.append(problem)
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        scores: dict[str, dict[str, float | None]] = {}
-        max_scores, manual = {}, set()
-        for who in SUBMISSIONS:
-            try:
-                submission = gradebook.find_submission(spec.id, who)
-            except Exception:  # noqa: BLE001 - nbgrader's MissingEntry: not graded
-                continue
-            result.totals[who] = submission.score
-            for notebook in submission.notebooks:
-                for grade in notebook.grades:
-                    scores.setdefault(grade.name, {})[who] = grade.auto_score
-                    max_scores[grade.name] = grade.max_score
-                    if grade.auto_score is None or grade.cell.cell_type == "markdown":
-                        manual.add(grade.name)  # a written answer: the trainer grades it
+        graded = course.scores(spec.id, who)
+        if graded is None:
+            continue
+        result.totals[who] = sum(task.score or 0 for task in graded)
+        for task in graded:
+            scores.setdefault(task.task, {})[who] = task.score
+            max_scores[task.task] = task.max_score
+            if task.manual:
+                manual.add(task.task)
     for task, by in scores.items():
         result.tasks.append(TaskResult(task, max_scores[task], by.get("solution"), by.get("blank"), by.get("wrong"),
                                        task in manual))
@@ -190,9 +155,7 @@ def validate_lab(lab_id: str, pack: Path, root: Path | None = None) -> LabResult
         result.problems.append(f"lab.yaml: id '{spec.id}' differs from the folder name '{lab_id}'")
     with tempfile.TemporaryDirectory(prefix="sandlab-validate-") as tmp, warnings.catch_warnings():
         environment = {DATA_ENV: str(Path(pack) / "public"), ANSWERS_ENV: str(Path(pack) / "answers"),
-                       WORK_ENV: str(Path(tmp) / "work"),
-                       # nbgrader runs `alembic` from PATH; make this interpreter's scripts visible
-                       "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+                       WORK_ENV: str(Path(tmp) / "work")}
         saved = {k: os.environ.get(k) for k in environment}
         os.environ.update(environment)
         logging.getLogger("traitlets").setLevel(logging.ERROR)

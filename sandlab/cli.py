@@ -7,6 +7,7 @@ import typer
 from sandlab.anonymizer.cli import app as anonymize_app
 from sandlab.datasets.cli import app as data_app
 from sandlab.demo import demo
+from sandlab.grading.cli import app as grading_app
 from sandlab.hub.cli import app as hub_app
 from sandlab.images.cli import app as images_app
 from sandlab.labs.cli import app as labs_app
@@ -18,6 +19,7 @@ app.add_typer(anonymize_app, name="anonymize")
 app.add_typer(labs_app, name="labs")
 app.add_typer(images_app, name="images")
 app.add_typer(hub_app, name="hub")
+app.add_typer(grading_app, name="grading")
 app.command("demo")(demo)
 
 if __name__ == "__main__":

@@ -6,17 +6,24 @@ User names are DNS labels because each user's server is served on its own subdom
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sandlab.framework import Persona
 from sandlab.images.names import LAB_IMAGE
+from sandlab.sandbox import Hardening
 from sandlab.specfile import load_spec
 
 Role = Literal["learner", "trainer", "admin"]
+Language = Literal["fr", "en"]
+COHORT_NAME = r"^[a-z][a-z0-9-]{1,30}$"
 USER_NAME = r"^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$"
+LAB_ID = r"^l\d{2}-[a-z0-9-]+$"
+LANGUAGES: tuple[Language, ...] = ("fr", "en")
+LabId = Annotated[str, Field(pattern=LAB_ID)]
 
 
 class _Spec(BaseModel):
@@ -27,6 +34,7 @@ class Member(_Spec):
     name: str = Field(pattern=USER_NAME, description="Login name: lowercase letters, digits, hyphens.")
     role: Role = "learner"
     persona: Persona | None = Field(None, description="Which labs the learner gets; required for learners.")
+    language: Language | None = Field(None, description="The member's language, if not the cohort's.")
 
     @model_validator(mode="after")
     def _learners_have_a_persona(self) -> Member:
@@ -46,13 +54,36 @@ class Limits(_Spec):
     def memory_bytes(self) -> int:
         return int(self.memory[:-1]) * (2**20 if self.memory.endswith("M") else 2**30)
 
+    def hardening(self) -> Hardening:
+        return Hardening(memory_bytes=self.memory_bytes, cpus=self.cpus, pids=self.pids)
+
+
+class LabChoice(_Spec):
+    """Which labs the cohort's learners get: by default every catalogue lab of their persona
+    up to ``up_to_level``; ``by_persona`` names the labs of a persona instead."""
+
+    up_to_level: int = Field(4, ge=1, le=4, description="Highest level of the default labs.")
+    by_persona: dict[Persona, list[LabId]] = Field(default_factory=dict,
+                                                   description="Lab ids per persona, replacing the default.")
+    due: dict[LabId, datetime] = Field(default_factory=dict,
+                                       description="Due date per lab: later submissions are marked late.")
+
+
+class LearnerPlan(_Spec):
+    """What one learner gets, resolved against the catalogue when the cohort is applied."""
+
+    language: Language
+    labs: list[str]
+
 
 class Cohort(_Spec):
-    name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,30}$")
+    name: str = Field(pattern=COHORT_NAME)
     title: str = Field(min_length=1)
     pack: Path = Field(description="A dataset pack; its public/ part is mounted read-only at ~/data.")
     image: str = Field(LAB_IMAGE, description="The lab image every learner of the cohort runs.")
     limits: Limits = Limits()
+    language: Language = Field("fr", description="Language of the labs and the interface; a member may override.")
+    labs: LabChoice = LabChoice()
     members: list[Member] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -66,6 +97,9 @@ class Cohort(_Spec):
 
     def named(self, role: Role) -> list[str]:
         return [member.name for member in self.members if member.role == role]
+
+    def language_of(self, member: Member) -> Language:
+        return member.language or self.language
 
     @property
     def group(self) -> str:

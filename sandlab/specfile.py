@@ -56,7 +56,7 @@ def parse_spec(text: str, model: type[SpecT], *, source: str) -> SpecT:
 def _describe(source: str, root: yaml.Node | None, model: type[BaseModel], item: dict) -> str:
     loc = tuple(item["loc"])
     field = ".".join(str(part) for part in loc) or "(top level)"
-    line = _line_of(root, loc)
+    line = line_of(root, loc)
     message = item["msg"]
     if item["type"] == "extra_forbidden":
         known = _known_fields(model, loc[:-1])
@@ -68,7 +68,7 @@ def _describe(source: str, root: yaml.Node | None, model: type[BaseModel], item:
     return f"{source}:{line}: {field}: {message}"
 
 
-def _line_of(node: yaml.Node | None, loc: tuple) -> int:
+def line_of(node: yaml.Node | None, loc: tuple) -> int:
     """The 1-based line of the deepest YAML node that ``loc`` reaches."""
     line = node.start_mark.line + 1 if node else 1
     for part in loc:

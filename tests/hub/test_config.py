@@ -72,3 +72,15 @@ def test_oidc_is_a_switch(tmp_path):
     assert c.JupyterHub.authenticator_class == "generic-oauth"
     assert c.GenericOAuthenticator.client_id == "sandlab"
     assert c.GenericOAuthenticator.oauth_callback_url == "https://lab.example/hub/oauth_callback"
+
+
+def test_learners_and_their_servers_may_use_the_exchange_service_and_nothing_more(tmp_path):
+    write_applied(tmp_path, applied("aa", Member(name="ana", persona="business"), Member(name="tom", role="trainer")))
+    c = configured(tmp_path)
+    exchange = next(service for service in c.JupyterHub.services if service["name"] == "exchange")
+    assert exchange["url"] == "http://x-hub:10101" and "sandlab.grading.exchange.service" in exchange["command"]
+    role = next(role for role in c.JupyterHub.load_roles if role["name"] == "exchange-user")
+    assert role["users"] == ["ana"] and role["scopes"] == ["access:services!service=exchange"]
+    assert "access:services!service=exchange" in c.SandlabSpawner.server_token_scopes
+    assert not any(scope.startswith("access:services") and "!service=" not in scope
+                   for scope in c.SandlabSpawner.server_token_scopes)

@@ -14,14 +14,17 @@ from pathlib import Path
 
 import docker
 import pytest
+import yaml
 
-from sandlab.cohort import Cohort, Limits, Member
+from sandlab.cohort import Cohort, LabChoice, Limits, Member
 from sandlab.datasets.company import generate_pack
 from sandlab.datasets.context import GenerationSpec
 from sandlab.datasets.profile import load_profile
 from sandlab.engine import NoEngine, client
+from sandlab.grading.plan import plan_learners
 from sandlab.hub.platform import Instance, apply_cohort, down, up
 from sandlab.images.cli import build_all
+from sandlab.labs.catalogue import load_catalogue
 from tests.platform.client import Hub, free_port, resolve_localhost_subdomains
 
 HERE = Path(__file__).parent
@@ -63,6 +66,12 @@ class Platform:
     def container(self, name: str):
         return self.engine.containers.get(f"{self.instance.name}-lab-{name}")
 
+    def cohort_file(self, name: str) -> Path:
+        """The cohort as IT's YAML file, for the command line."""
+        path = self.cohorts[name].pack.parent / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(self.cohorts[name].model_dump(mode="json", exclude_defaults=True)))
+        return path
+
 
 @pytest.fixture(scope="session")
 def platform(engine, images, tmp_path_factory) -> Platform:
@@ -71,18 +80,22 @@ def platform(engine, images, tmp_path_factory) -> Platform:
     spec = GenerationSpec(profile=load_profile("fr-mid-size"), locale="fr_FR", seed=3, employees=40)
     generate_pack(spec, pack)
     limits = Limits(memory="512M", cpus=0.5, pids=128)
+    labs = LabChoice(by_persona={"business": ["l01-what-ai-is"], "support": ["l04-personal-data-gdpr"],
+                                 "technical": ["l01-what-ai-is"]})
     cohorts = {
-        "alpha": Cohort(name="alpha", title="Test cohort alpha", pack=pack, limits=limits, members=[
+        "alpha": Cohort(name="alpha", title="Test cohort alpha", pack=pack, limits=limits, labs=labs, members=[
             Member(name="ana", persona="business"), Member(name="ben", persona="support"),
+            Member(name="cy", persona="business"),
             Member(name="tom", role="trainer"), Member(name="ida", role="admin")]),
-        "beta": Cohort(name="beta", title="Test cohort beta", pack=pack, limits=limits, members=[
+        "beta": Cohort(name="beta", title="Test cohort beta", pack=pack, limits=limits, labs=labs, members=[
             Member(name="zoe", persona="technical"), Member(name="tara", role="trainer")]),
     }
     instance = Instance(f"sltest{secrets.token_hex(3)}", free_port(), idle_timeout=3600)
     passwords: dict[str, str] = {}
     try:
         for cohort in cohorts.values():
-            passwords.update(apply_cohort(engine, instance, cohort))
+            learners = plan_learners(cohort, load_catalogue())
+            passwords.update(apply_cohort(engine, instance, cohort, learners=learners))
         up(engine, instance)
         yield Platform(instance, Hub(instance.port), engine, passwords, cohorts)
     finally:

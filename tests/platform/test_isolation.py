@@ -17,7 +17,7 @@ import pytest
 from tests.platform.client import connection_probe
 
 NARROW_SERVER_SCOPES = {"access:servers", "users:activity", "read:users:activity", "read:users:name",
-                        "read:users:groups"}
+                        "read:users:groups", "access:services"}
 HUB_ENVIRONMENT = ("CONFIGPROXY_AUTH_TOKEN", "SANDLAB_DB_URL", "SANDLAB_INSTANCE", "SANDLAB_PUBLIC_URL",
                    "SANDLAB_AUTH", "OIDC_CLIENT_SECRET", "DOCKER_HOST")
 
@@ -198,8 +198,10 @@ me = json.load(urllib.request.urlopen(request, timeout=10))
 print(json.dumps({'env': sorted(os.environ), 'scopes': sorted(me['scopes'])}))
 """)
     assert not set(HUB_ENVIRONMENT) & set(found["env"])
-    # The server token reports activity and lets its owner in; nothing reads or acts beyond ana.
-    assert all(scope.endswith(("!user=ana", "!server=ana/")) for scope in found["scopes"]), found["scopes"]
+    # The server token reports activity, lets its owner in and reaches the exchange service;
+    # nothing reads or acts beyond ana.
+    assert all(scope.endswith(("!user=ana", "!server=ana/", "!service=exchange")) for scope in found["scopes"]), \
+        found["scopes"]
     assert {scope.split("!")[0] for scope in found["scopes"]} <= NARROW_SERVER_SCOPES, found["scopes"]
 
 

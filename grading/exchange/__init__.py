@@ -1,0 +1,1 @@
+"""nbgrader's exchange as a JupyterHub service: no folder is shared between learner containers."""

@@ -1,0 +1,76 @@
+"""Release a cohort's labs: nbgrader's student version of each lab, in each language its
+learners need, stored in the exchange (on the hub's state) where learners fetch it.
+
+The student version is made on IT's machine from the catalogue (nothing is executed); the
+store is written by the hub image on its state volume, as everything of the hub's state
+is. Solutions and hidden tests never leave IT's machine.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sandlab.cohort import LearnerPlan
+from sandlab.grading.course import Course
+from sandlab.hub.platform import Instance, PlatformError, run_on_state
+from sandlab.labs.paths import notebook_name, source_notebook
+
+
+@dataclass(frozen=True)
+class Released:
+    lab: str
+    language: str
+    version: str
+    learners: int
+
+
+def needed(plans: dict[str, LearnerPlan], labs: Iterable[str] | None = None) -> dict[tuple[str, str], int]:
+    """(lab, language) -> how many learners get it."""
+    chosen = set(labs) if labs else None
+    counts: dict[tuple[str, str], int] = {}
+    for plan in plans.values():
+        for lab in plan.labs:
+            if chosen is None or lab in chosen:
+                counts[(lab, plan.language)] = counts.get((lab, plan.language), 0) + 1
+    return counts
+
+
+def student_version(lab: str, language: str, root: Path | None = None) -> dict[str, bytes]:
+    """nbgrader's generated release of one lab in one language."""
+    with tempfile.TemporaryDirectory(prefix="sandlab-release-") as work:
+        course = Course(Path(work))
+        name = notebook_name(lab, language)
+        course.add_source(lab, {name: source_notebook(lab, language, root)})
+        problem = course.generate(lab)
+        if problem:
+            raise PlatformError(f"lab {lab} ({language}): {problem}")
+        return {name: (course.release_dir(lab) / name).read_bytes()}
+
+
+def store_release(instance: Instance, cohort: str, lab: str, language: str, files: dict[str, bytes]) -> str:
+    """Write one release into the exchange through the hub image; its version."""
+    payload = json.dumps({name: base64.b64encode(content).decode() for name, content in files.items()})
+    done = run_on_state(instance, "python", "-m", "sandlab.grading.exchange.admin", "put-release", cohort, lab,
+                        language, stdin=payload)
+    if done.returncode != 0:
+        raise PlatformError(f"storing lab {lab} ({language}) for cohort {cohort}: "
+                            f"{(done.stderr.strip().splitlines() or ['no message'])[-1]}")
+    return json.loads(done.stdout)["version"]
+
+
+def release_cohort(instance: Instance, cohort: str, plans: dict[str, LearnerPlan], labs: Iterable[str] | None = None,
+                   on_lab: Callable[[str, str, int, int], None] = lambda lab, language, done, total: None
+                   ) -> list[Released]:
+    """Release every (lab, language) the cohort's learners need (or only ``labs``)."""
+    wanted = needed(plans, labs)
+    released = []
+    for done, ((lab, language), learners) in enumerate(sorted(wanted.items())):
+        on_lab(lab, language, done, len(wanted))
+        version = store_release(instance, cohort, lab, language, student_version(lab, language))
+        released.append(Released(lab, language, version, learners))
+    return released

@@ -1,0 +1,47 @@
+"""The one definition of a hardened container for learner code.
+
+Learner code is untrusted wherever it runs: in the learner's server (the spawner), when a
+trainer validates a lab inside the image, and when a submission is graded. All three take
+their container settings from here, so a new rule lands everywhere at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LEARNER_UID = "1000:1000"
+HOME = "/home/learner"
+CPU_PERIOD_US = 100_000
+
+
+@dataclass(frozen=True)
+class Hardening:
+    """What a container running learner code may use and do.
+
+    No capabilities, no privilege gain (setuid binaries stay powerless), the learner's uid,
+    and limits on memory (swap included, so a hog cannot page its way out), CPU and
+    processes (a fork bomb stops at ``pids``). ``init`` reaps orphans and forwards signals.
+    """
+
+    memory_bytes: int = 2 * 2**30
+    cpus: float = 1.0
+    pids: int = 512
+
+    def host_config(self) -> dict:
+        """Host settings in docker-py's terms (``create_host_config`` and ``containers.create``)."""
+        return {
+            "cap_drop": ["ALL"],
+            "security_opt": ["no-new-privileges"],
+            "pids_limit": self.pids,
+            "mem_limit": self.memory_bytes,
+            "memswap_limit": self.memory_bytes,
+            "cpu_period": CPU_PERIOD_US,  # period and quota, as dockerspawner writes a CPU limit
+            "cpu_quota": int(self.cpus * CPU_PERIOD_US),
+            "init": True,
+        }
+
+    def create_kwargs(self, *, network: str | None = None) -> dict:
+        """Everything ``containers.create`` needs beside the image and command; no network
+        at all unless ``network`` is named."""
+        return {**self.host_config(), "user": LEARNER_UID,
+                "network_mode": network or "none", "environment": {"HOME": HOME}}
