@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -22,6 +23,8 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+import docker
 
 from sandlab.cohort import Cohort, LearnerPlan, Limits, Member
 from sandlab.datasets.company import generate_pack
@@ -32,6 +35,7 @@ from sandlab.grading import cohort_grading
 from sandlab.grading.course import Course
 from sandlab.grading.desk import STATE
 from sandlab.hub.platform import Instance
+from sandlab.hub.state import course_volume
 from sandlab.images.names import HUB_IMAGE, LAB_IMAGE
 from sandlab.labs.paths import notebook_name, source_notebook, wrong_notebook
 
@@ -130,7 +134,9 @@ def main() -> None:
             sandlab = time.monotonic() - started
             sandlab_cpu = cpu_seconds() - cpu
         finally:
-            engine.volumes.get(instance.state_volume).remove(force=True)
+            for volume in (instance.state_volume, course_volume(instance.name, cohort.name)):
+                with contextlib.suppress(docker.errors.NotFound):
+                    engine.volumes.get(volume).remove(force=True)
         executing = sum(report.seconds.values())
         print(f"Sandlab collect + sandboxed autograde, {args.jobs} jobs: {sandlab:.1f} s "
               f"(collect {collected - started:.1f} s), {len(report.graded) / sandlab * 60:.1f} submissions/min, "

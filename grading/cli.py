@@ -189,6 +189,8 @@ def autograde(
     lab: Annotated[list[str] | None, typer.Option("--lab", help="Only these labs.")] = None,
     jobs: Annotated[int | None, typer.Option(min=1, help="Sandboxes at once [default: the machine's cores].")] = None,
     again: Annotated[bool, typer.Option(help="Grade again what is graded already.")] = False,
+    batch: Annotated[int, typer.Option(min=1, help="Record results every this many gradings (a killed run "
+                                       "loses at most these).")] = 8,
     cell_timeout: Annotated[int, typer.Option(min=1, help="Seconds a cell may run.")] = 60,
     deadline: Annotated[int, typer.Option(min=10, help="Seconds a notebook may run.")] = 600,
     instance: InstanceName = "sandlab",
@@ -211,7 +213,7 @@ def autograde(
         with Progress(console=console) as progress:
             task = progress.add_task(f"autograding cohort {cohort.name}", total=None)
             report = autograde_cohort(client(), Instance(instance), cohort, plans, labs=lab, jobs=jobs, again=again,
-                                      cell_timeout=cell_timeout, deadline=deadline,
+                                      cell_timeout=cell_timeout, deadline=deadline, batch_size=batch,
                                       on_done=lambda done, total: progress.update(task, completed=done, total=total))
     except _errors() as error:
         fail(str(error))
@@ -291,13 +293,15 @@ def gradebook(
         for row in rows:
             writer.writerow({**row, "findings": " | ".join(row["findings"])})
         return
-    table = Table(*columns[:-1], title=f"gradebook of cohort {cohort.name}")
+    table = Table("learner", "lab", "task", "score", "submitted", "attempts", "late", "feedback",
+                  title=f"gradebook of cohort {cohort.name}")
     for row in rows:
-        score = "to grade" if row["manual"] and row["score"] is None else ("-" if row["score"] is None else
-                                                                            f"{row['score']:g}")
-        table.add_row(row["user"], row["lab"], row["task"] or "(not graded)", score,
-                      "" if row["max_score"] is None else f"{row['max_score']:g}", "yes" if row["manual"] else "",
-                      row["submitted_at"], str(row["attempts"]), "late" if row["late"] else "", row["feedback"] or "")
+        if row["score"] is None:
+            score = "to grade" if row["manual"] else "not graded"
+        else:
+            score = f"{row['score']:g} / {row['max_score']:g}"
+        table.add_row(row["user"], row["lab"], row["task"] or "", score, row["submitted_at"][:16].replace("T", " "),
+                      str(row["attempts"]), "late" if row["late"] else "", row["feedback"] or "")
     console.print(table)
     for row in {(r["user"], r["lab"]): r for r in rows if r["findings"]}.values():
         for finding in row["findings"]:

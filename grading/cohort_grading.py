@@ -19,13 +19,17 @@ import docker
 
 from sandlab.cohort import Cohort, LearnerPlan
 from sandlab.engine import cli
-from sandlab.grading.desk import INPUTS, STATE
+from sandlab.grading.desk import COURSE, INPUTS, STATE
 from sandlab.grading.sandbox import InputsVolume, SandboxOutcome, run_submission
 from sandlab.hub.platform import Instance, PlatformError
+from sandlab.hub.state import course_volume
 from sandlab.labs.paths import notebook_name, source_notebook
 from sandlab.sandbox import Hardening
 
-RECORD_BATCH = 8  # results recorded together: a killed run loses at most this many gradings
+# Root in the desk writes the hub's state (root's) and the course (the learner uid's, for the
+# trainers' formgrader), so it keeps the three capabilities that takes, no more, and no network.
+DESK_CAPABILITIES = ["--cap-add", "CHOWN", "--cap-add", "DAC_OVERRIDE", "--cap-add", "FOWNER"]
+RECORD_BATCH = 8  # results recorded together by default: a killed run loses at most this many gradings
 
 
 @dataclass
@@ -37,11 +41,12 @@ class Desk:
     inputs: InputsVolume | None = None
 
     def __call__(self, command: str, cohort: str, job: dict | None = None) -> dict:
-        mounts = ["-v", f"{self.instance.state_volume}:{STATE}"]
+        mounts = ["-v", f"{self.instance.state_volume}:{STATE}",
+                  "-v", f"{course_volume(self.instance.name, cohort)}:{COURSE}"]
         if self.inputs is not None:
             mounts += ["-v", f"{self.inputs.name}:{INPUTS}:ro"]
         done = subprocess.run([cli(), "run", "--rm", "-i", "--network", "none", "--user", "0:0", "--cap-drop", "ALL",
-                               "--security-opt", "no-new-privileges", *mounts, self.image,
+                               *DESK_CAPABILITIES, "--security-opt", "no-new-privileges", *mounts, self.image,
                                "python", "-m", "sandlab.grading.desk", command, cohort],
                               input=json.dumps(job or {}), capture_output=True, text=True)
         if done.returncode != 0:
@@ -78,10 +83,11 @@ def _result(item: dict, outcome: SandboxOutcome) -> dict:
 
 def autograde(engine: docker.DockerClient, instance: Instance, cohort: Cohort, plans: dict[str, LearnerPlan], *,
               labs: list[str] | None = None, jobs: int | None = None, again: bool = False,
-              cell_timeout: int = 60, deadline: int = 600,
+              cell_timeout: int = 60, deadline: int = 600, batch_size: int = RECORD_BATCH,
               on_done: Callable[[int, int], None] = lambda done, total: None) -> AutogradeReport:
     """Grade every collected, not yet graded submission, ``jobs`` sandboxes at a time."""
     desk = Desk(instance, cohort.image)
+    remove_stale_sandboxes(engine, instance)
     todo = desk("pending", cohort.name, {"labs": labs or [], "again": again})["pending"]
     report = AutogradeReport()
     if not todo:
@@ -107,7 +113,7 @@ def autograde(engine: docker.DockerClient, instance: Instance, cohort: Cohort, p
             files = {name: base64.b64decode(data).decode("utf-8", errors="replace")
                      for name, data in item["files"].items()}
             return run_submission(engine, cohort.image, inputs, mine, files, hardening,
-                                  cell_timeout=cell_timeout, deadline=deadline)
+                                  cell_timeout=cell_timeout, deadline=deadline, owner=instance.name)
 
         running = {pool.submit(grade, item): item for item in todo}
         try:
@@ -119,13 +125,20 @@ def autograde(engine: docker.DockerClient, instance: Instance, cohort: Cohort, p
                     report.seconds[f"{item['user']}/{item['lab']}"] = round(sum(outcome.seconds.values()), 2)
                     batch.append(_result(item, outcome))
                     on_done(len(todo) - len(running), len(todo))
-                if len(batch) >= RECORD_BATCH:
+                if len(batch) >= batch_size:
                     flush()
         finally:  # interrupted or not: what was graded is recorded
             for future in running:
                 future.cancel()
             flush()
     return report
+
+
+def remove_stale_sandboxes(engine: docker.DockerClient, instance: Instance) -> None:
+    """Sandboxes left by an autograde that was killed (they stop at their deadline)."""
+    for container in engine.containers.list(all=True, filters={"label": f"sandlab.grading.owner={instance.name}",
+                                                              "status": "exited"}):
+        container.remove(force=True)
 
 
 def feedback(engine: docker.DockerClient, instance: Instance, cohort: Cohort, *, again: bool = False) -> dict:

@@ -29,6 +29,27 @@ class TaskScore:
     notebook: str = ""  # the notebook's name, without .ipynb
 
 
+def record_only_config(config) -> None:
+    """nbgrader's autograde without executing anything: the outputs came from a grading sandbox,
+    nbgrader scores them. Also the trainers' formgrader setting: its Autograde button must never
+    run a learner's code in a trainer's server."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        DeduplicateIds,
+        IgnorePattern,
+        LimitOutput,
+        OverwriteCells,
+        OverwriteKernelspec,
+        SaveAutoGrades,
+    )
+
+    config.Autograde.sanitize_preprocessors = [DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
+    config.Autograde.autograde_preprocessors = [IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+                                                AssignLatePenalties, CheckCellMetadata]
+
+
 class Course:
     """nbgrader's layout under ``root``: source/, release/, submitted/, autograded/, feedback/, gradebook.db."""
 
@@ -44,23 +65,8 @@ class Course:
         config.CourseDirectory.course_id = self.course_id
         config.Exchange.root = str(self.root / "exchange")
         config.ExecutePreprocessor.timeout = self.timeout
-        if record_only:  # outputs come from the sandbox: keep them, run nothing
-            from nbconvert.preprocessors import ClearMetadataPreprocessor
-            from nbgrader.preprocessors import (
-                AssignLatePenalties,
-                CheckCellMetadata,
-                DeduplicateIds,
-                IgnorePattern,
-                LimitOutput,
-                OverwriteCells,
-                OverwriteKernelspec,
-                SaveAutoGrades,
-            )
-
-            config.Autograde.sanitize_preprocessors = [DeduplicateIds, OverwriteKernelspec, OverwriteCells,
-                                                       CheckCellMetadata]
-            config.Autograde.autograde_preprocessors = [IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+        if record_only:
+            record_only_config(config)
         return NbGraderAPI(config=config)
 
     def source_dir(self, lab: str) -> Path:

@@ -1,14 +1,16 @@
 """The grading desk: nbgrader's course of a cohort, kept in the hub's state, worked on by trusted code only.
 
-Runs in a container of the lab image (nbgrader is there) with the hub's state volume and no
-network, as `python -m sandlab.grading.desk COMMAND COHORT`, JSON on stdin and stdout.
-Nothing here executes a learner's code: submissions are executed in grading sandboxes, and
-the desk records the signed, executed notebooks that come back.
+Runs in a container of the lab image (nbgrader is there) with the hub's state volume (the
+exchange's store), the cohort's course volume and no network, as
+`python -m sandlab.grading.desk COMMAND COHORT`, JSON on stdin and stdout. Nothing here
+executes a learner's code: submissions are executed in grading sandboxes, and the desk
+records the signed, executed notebooks that come back. The course is left owned by the
+learner uid, so that the cohort's trainers grade in it from their own server (formgrader).
 
-    state/courses/<cohort>/          nbgrader's course: source/, release/, submitted/, autograded/,
+    <course>/                        nbgrader's course: source/, release/, submitted/, autograded/,
                                      feedback/, gradebook.db (one gradebook per cohort)
-    state/courses/<cohort>/sandlab/<user>/<lab>.json   which submission was collected and graded,
-                                     attempts, findings, feedback state
+    <course>/sandlab/<user>/<lab>.json   which submission was collected and graded, attempts,
+                                     findings, feedback state
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import sys
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -28,8 +31,10 @@ from sandlab.grading.exchange.store import ExchangeStore
 from sandlab.grading.leaks import AnswerLeaks
 from sandlab.grading.merge import is_test
 from sandlab.grading.runner import NOT_RUN, error_output
+from sandlab.sandbox import LEARNER_ID
 
 STATE = Path("/srv/sandlab/state")
+COURSE = Path("/srv/sandlab/course")
 INPUTS = Path("/srv/grading")  # the pack (data/, answers/) when feedback is checked for leaks
 
 
@@ -49,8 +54,8 @@ class Entry:
     feedback: str | None = None  # "published" or "withheld", for graded_id
 
 
-def course(cohort: str, state: Path = STATE) -> Course:
-    return Course(state / "courses" / cohort, course_id=cohort)
+def course(cohort: str, root: Path = COURSE) -> Course:
+    return Course(root, course_id=cohort)
 
 
 def _entry_path(desk: Course, user: str, lab: str) -> Path:
@@ -92,9 +97,9 @@ def sync_sources(desk: Course, sources: dict[str, dict[str, str]]) -> list[str]:
     return problems
 
 
-def collect(cohort: str, job: dict, state: Path = STATE) -> dict:
+def collect(cohort: str, job: dict, state: Path = STATE, root: Path = COURSE) -> dict:
     """Copy each learner's last submission of each lab into the course; say which are new."""
-    desk, store = course(cohort, state), ExchangeStore(state / "exchange")
+    desk, store = course(cohort, root), ExchangeStore(state / "exchange")
     problems = sync_sources(desk, job.get("sources", {}))
     latest: dict[tuple[str, str], list] = {}
     for record in store.submissions(cohort):
@@ -115,9 +120,9 @@ def collect(cohort: str, job: dict, state: Path = STATE) -> dict:
     return {"collected": collected, "problems": problems}
 
 
-def pending(cohort: str, job: dict, state: Path = STATE) -> dict:
+def pending(cohort: str, job: dict, state: Path = STATE, root: Path = COURSE) -> dict:
     """Collected submissions not graded yet (or all, with ``again``), with their files."""
-    desk, store = course(cohort, state), ExchangeStore(state / "exchange")
+    desk, store = course(cohort, root), ExchangeStore(state / "exchange")
     found = []
     for path in sorted((desk.root / "sandlab").glob("*/*.json")):
         entry = read_entry(desk, path.parent.name, path.stem)
@@ -138,9 +143,9 @@ def _failed_everywhere(notebook: nbformat.NotebookNode, why: str) -> nbformat.No
     return notebook
 
 
-def record(cohort: str, job: dict, state: Path = STATE) -> dict:
+def record(cohort: str, job: dict, state: Path = STATE, root: Path = COURSE) -> dict:
     """Record sandbox results in the gradebook (nbgrader scores the outputs; nothing runs)."""
-    desk = course(cohort, state)
+    desk = course(cohort, root)
     done, problems = [], []
     for result in job["results"]:
         entry = read_entry(desk, result["user"], result["lab"])
@@ -166,10 +171,10 @@ def record(cohort: str, job: dict, state: Path = STATE) -> dict:
     return {"recorded": done, "problems": problems}
 
 
-def feedback(cohort: str, job: dict, state: Path = STATE) -> dict:
+def feedback(cohort: str, job: dict, state: Path = STATE, root: Path = COURSE) -> dict:
     """nbgrader's HTML feedback of each graded submission, checked for the pack's answers,
     then put in the exchange where its learner fetches it."""
-    desk, store = course(cohort, state), ExchangeStore(state / "exchange")
+    desk, store = course(cohort, root), ExchangeStore(state / "exchange")
     visible = [path.read_text(encoding="utf-8") for path in (desk.root / "source").glob("*/*.ipynb")]
     leaks = AnswerLeaks.from_folders(INPUTS / "data", INPUTS / "answers", visible)
     published, withheld, problems = [], [], []
@@ -197,9 +202,9 @@ def feedback(cohort: str, job: dict, state: Path = STATE) -> dict:
     return {"published": published, "withheld": withheld, "problems": problems}
 
 
-def gradebook(cohort: str, job: dict, state: Path = STATE) -> dict:
+def gradebook(cohort: str, job: dict, state: Path = STATE, root: Path = COURSE) -> dict:
     """Per learner, lab and task: score, max, submitted at, attempts, late, findings."""
-    desk = course(cohort, state)
+    desk = course(cohort, root)
     due = {lab: datetime.fromisoformat(when) for lab, when in job.get("due", {}).items()}
     rows = []
     for path in sorted((desk.root / "sandlab").glob("*/*.json")):
@@ -228,10 +233,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=sorted(COMMANDS))
     parser.add_argument("cohort")
     parser.add_argument("--state", type=Path, default=STATE)
+    parser.add_argument("--course", type=Path, default=COURSE)
     args = parser.parse_args(argv)
     job = json.loads(sys.stdin.read() or "{}")
-    print(json.dumps(COMMANDS[args.command](args.cohort, job, args.state)))
+    try:
+        print(json.dumps(COMMANDS[args.command](args.cohort, job, args.state, args.course)))
+    finally:
+        hand_over(args.course)
     return 0
+
+
+def hand_over(root: Path, owner: int = LEARNER_ID) -> None:
+    """The course to the learner uid the trainers' servers run as (they write manual grades)."""
+    if not root.is_dir() or os.geteuid() != 0:
+        return
+    for folder, dirs, files in os.walk(root):
+        for name in [folder, *(os.path.join(folder, entry) for entry in dirs + files)]:
+            os.lchown(name, owner, owner)
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ class InputsVolume:
 
 def run_submission(engine: docker.DockerClient, image: str, inputs: InputsVolume, sources: dict[str, str],
                    submission: dict[str, str], hardening: Hardening, *, cell_timeout: int = 60,
-                   deadline: int = 600) -> SandboxOutcome:
+                   deadline: int = 600, owner: str = "check") -> SandboxOutcome:
     """Execute ``submission`` against the lab's ``sources`` in a fresh sandbox."""
     key = secrets.token_hex(32)
     job = Job(key=key, sources=sources, submission=submission, cell_timeout=cell_timeout, deadline=deadline)
@@ -84,7 +84,7 @@ def run_submission(engine: docker.DockerClient, image: str, inputs: InputsVolume
         tmpfs={"/tmp": f"size={SCRATCH_MB}m,mode=1777", HOME: f"size={SCRATCH_MB}m,uid=1000,gid=1000,mode=0755"},
         volumes={inputs.name: {"bind": INPUTS, "mode": "ro"}},
         log_config=LogConfig(type="json-file", config={"max-size": LOG_LIMIT}),
-        labels={"sandlab.grading": "sandbox"}, **kwargs)
+        labels={"sandlab.grading": "sandbox", "sandlab.grading.owner": owner}, **kwargs)
     outcome = SandboxOutcome()
     try:
         stdin = container.attach_socket(params={"stdin": 1, "stream": 1})

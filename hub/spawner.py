@@ -12,10 +12,12 @@ from __future__ import annotations
 from dockerspawner import DockerSpawner
 from traitlets import Dict, Unicode
 
-from sandlab.hub.state import AppliedCohort
+from sandlab.hub.state import AppliedCohort, course_volume
 from sandlab.sandbox import HOME, LEARNER_UID
 
 DATA = f"{HOME}/data"
+COURSE = f"{HOME}/course"
+TRAINER_CONFIG = "/opt/sandlab/etc/jupyter/trainer"  # enables nbgrader's formgrader on the course
 EXCHANGE_SERVICE = "exchange"
 EXCHANGE_PORT = 10101
 # What a learner server's own token needs: report activity, be reached by its owner, and
@@ -78,4 +80,7 @@ class SandlabSpawner(DockerSpawner):
             "SANDLAB_DATA": DATA,
             "SANDLAB_EXCHANGE_URL": f"http://{self.instance}-hub:{EXCHANGE_PORT}/services/{EXCHANGE_SERVICE}/",
         }
+        if member.role == "trainer":  # grades in the cohort's course with nbgrader's formgrader
+            self.volumes[course_volume(self.instance, cohort.name)] = {"bind": COURSE, "mode": "rw"}
+            self.environment.update(JUPYTER_CONFIG_PATH=TRAINER_CONFIG, SANDLAB_ROLE="trainer")
         return await super().start()

@@ -19,6 +19,12 @@ from sandlab.hub.files import write_private
 STATE_DIR = Path("/srv/sandlab/state")
 
 
+def course_volume(instance: str, cohort: str) -> str:
+    """The volume of a cohort's nbgrader course (gradebook, submissions, feedback): the grading
+    desk writes it, the cohort's trainers grade in it; learners never mount it."""
+    return f"{instance}-course-{cohort}"
+
+
 class AppliedCohort(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

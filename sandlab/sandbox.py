@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LEARNER_UID = "1000:1000"
+LEARNER_ID = 1000  # uid and gid of every server, learners' and trainers', and of grading sandboxes
+LEARNER_UID = f"{LEARNER_ID}:{LEARNER_ID}"
 HOME = "/home/learner"
 CPU_PERIOD_US = 100_000
 

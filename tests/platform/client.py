@@ -158,6 +158,17 @@ class Session:
         assert response.status_code == 201, response.text
         return Kernel(self, response.json()["id"])
 
+    def run(self, code: str, timeout: float = 90):
+        """Run ``code`` in a new kernel of this user's server; the JSON line it printed."""
+        self.start_server()
+        kernel = self.kernel()
+        try:
+            done = kernel.execute(code, timeout=timeout)
+        finally:
+            kernel.close()
+        assert done.error is None, done.error
+        return done.json()
+
 
 class Hub:
     def __init__(self, port: int):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from sandlab.grading.plan import plan_learners
 from sandlab.hub.platform import Instance, apply_cohort, down, up
 from sandlab.images.cli import build_all
 from sandlab.labs.catalogue import load_catalogue
+from tests.platform.browser import CHROMIUM, FLAGS
 from tests.platform.client import Hub, free_port, resolve_localhost_subdomains
 
 HERE = Path(__file__).parent
@@ -44,6 +46,21 @@ def engine() -> docker.DockerClient:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI needs a Docker engine: {error}")
         pytest.skip(str(error))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless; CI without it fails."""
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI needs Debian's chromium (apt-get install chromium)")
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,42 +1,74 @@
-"""A learner in a real browser (Debian's chromium): log in, JupyterLab loads, the welcome notebook opens."""
+"""A learner in a real browser (Debian's chromium): log in, the welcome notebook, the Assignments tab."""
 
 from __future__ import annotations
 
-import os
-import shutil
-
-import pytest
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI needs Debian's chromium (apt-get install chromium)")
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
+from tests.platform.browser import login, server_page
 
 
 def test_learner_logs_in_and_opens_the_welcome_notebook(platform, browser):
     page = browser.new_page()
     try:
-        page.goto(f"{platform.hub.url}/hub/login")
-        page.fill("#username_input", "ben")
-        page.fill("#password_input", platform.passwords["ben"])
-        page.click("#login_submit")
-        page.wait_for_url(f"http://ben.localhost:{platform.instance.port}/user/ben/lab*", timeout=120_000)
-        page.wait_for_selector(".jp-LabShell", timeout=120_000)
-        page.goto(f"http://ben.localhost:{platform.instance.port}/user/ben/lab/tree/Welcome.ipynb")
+        login(page, platform, "ben")
+        page.goto(server_page(platform, "ben", "lab/tree/Welcome.ipynb"))
         heading = page.locator(".jp-Notebook .jp-RenderedMarkdown h1", has_text="Welcome to your Sandlab sandbox")
         heading.wait_for(timeout=120_000)
+    finally:
+        page.close()
+
+
+def open_assignments(page) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+    page.locator(".lm-Menu-itemLabel", has_text="Assignment List").click()
+    page.wait_for_selector("#released_assignments_list", timeout=60_000)
+
+
+def grading_cli(platform, command: str, cohort: str) -> None:
+    from typer.testing import CliRunner
+
+    from sandlab.cli import app
+
+    result = CliRunner().invoke(app, ["grading", command, str(platform.cohort_file(cohort)), "--instance",
+                                      platform.instance.name])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_learner_fetches_works_submits_and_reads_feedback_in_the_assignments_tab(platform, browser, tmp_path):
+    grading_cli(platform, "release", "beta")
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        login(page, platform, "zoe")
+        open_assignments(page)
+        released = page.locator("#released_assignments_list .list_item", has_text="l01-what-ai-is")
+        released.locator("button", has_text="Fetch").click()
+        fetched = page.locator("#fetched_assignments_list .list_item", has_text="l01-what-ai-is").first
+        fetched.wait_for(timeout=60_000)
+        page.screenshot(path=str(tmp_path / "assignments.png"))
+        page.goto(server_page(platform, "zoe", "lab/tree/labs/l01-what-ai-is/l01-what-ai-is.fr.ipynb"))
+        answer = page.locator(".jp-Notebook .jp-Cell .cm-content", has_text="YOUR CODE HERE").first
+        answer.wait_for(timeout=120_000)
+        answer.click()
+        page.keyboard.press("Control+a")
+        page.keyboard.type("reponse = 'B'  # my answer")
+        page.keyboard.press("Control+s")
+        page.wait_for_timeout(1500)
+        open_assignments(page)
+        fetched = page.locator("#fetched_assignments_list .list_item", has_text="l01-what-ai-is").first
+        fetched.locator("button", has_text="Submit").click()
+        page.locator("#submitted_assignments_list .list_item", has_text="l01-what-ai-is").first.wait_for(
+            timeout=60_000)
+        for command in ("collect", "autograde", "feedback"):
+            grading_cli(platform, command, "beta")
+        page.reload()
+        page.wait_for_selector(".jp-LabShell", timeout=120_000)
+        open_assignments(page)
+        submitted = page.locator("#submitted_assignments_list .list_item", has_text="l01-what-ai-is").first
+        submitted.locator("button", has_text="Fetch Feedback").click()
+        submitted.locator("a", has_text="view feedback").first.wait_for(timeout=60_000)
+        saved = platform.login("zoe").server("GET", "api/contents/labs/l01-what-ai-is/feedback").json()
+        folder = saved["content"][0]["path"]
+        [html] = platform.login("zoe").server("GET", f"api/contents/{folder}").json()["content"]
+        page.goto(server_page(platform, "zoe", f"files/{html['path']}"))
+        page.get_by_text("Score").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(tmp_path / "feedback.png"))
     finally:
         page.close()

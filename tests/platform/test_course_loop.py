@@ -4,14 +4,19 @@ release from IT's command line, fetch and submit through nbgrader's Assignments 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from sandlab.cli import app
-from sandlab.hub.platform import run_on_state
+from sandlab.grading.cohort_grading import Desk
+from sandlab.hub.platform import run_on_state, wait_ready
 from sandlab.labs.paths import source_notebook, wrong_notebook
+from tests.platform.browser import login, server_page
 
 LAB = "l01-what-ai-is"
 
@@ -72,12 +77,8 @@ def test_a_learner_sees_only_the_labs_of_their_persona(platform, released):
 
 
 def test_the_exchange_answers_a_learner_s_own_token_for_their_own_work_only(platform, released):
-    ben = platform.login("ben")
-    ben.start_server()
-    kernel = ben.kernel()
-    try:
-        run = kernel.execute(
-            "import json, os, requests\n"
+    found = platform.login("ben").run(
+            "import base64, json, os, requests\n"
             "url = os.environ['SANDLAB_EXCHANGE_URL']\n"
             "mine = {'Authorization': 'token ' + os.environ['JUPYTERHUB_API_TOKEN']}\n"
             "found = {'own': requests.get(url + 'api/submissions', headers=mine, timeout=10).json(),\n"
@@ -86,15 +87,35 @@ def test_the_exchange_answers_a_learner_s_own_token_for_their_own_work_only(plat
             "                                   timeout=10).status_code,\n"
             "         'traversal': requests.get(url + 'api/feedback/..%2F..%2Fana/x', headers=mine,\n"
             "                                   timeout=10).status_code}\n"
+            "lab = url + 'api/submissions/l04-personal-data-gdpr'\n"
+            "hello = {'files': {'l04-personal-data-gdpr.fr.ipynb': base64.b64encode(b'hello').decode()}}\n"
+            "found['not a notebook'] = requests.post(lab, headers=mine, timeout=10, json=hello).status_code\n"
+            "found['as ana'] = requests.post(url + 'api/submissions/ana/l04-personal-data-gdpr', headers=mine,\n"
+            "                                json={'user': 'ana', 'files': {}}, timeout=10).status_code\n"
+            "import http.client, urllib.parse\n"
+            "where = urllib.parse.urlsplit(lab)\n"
+            "big = http.client.HTTPConnection(where.hostname, where.port, timeout=30)\n"
+            "big.putrequest('POST', where.path)\n"
+            "big.putheader('Authorization', mine['Authorization'])\n"
+            "big.putheader('Content-Type', 'application/json')\n"
+            "big.putheader('Content-Length', str(200 * 2**20))\n"
+            "big.endheaders()\n"
+            "try:\n"
+            "    for _ in range(64):\n"
+            "        big.send(b'0' * 2**20)\n"
+            "    found['200 MB'] = big.getresponse().status\n"
+            "except OSError as error:\n"
+            "    found['200 MB'] = 'refused: ' + type(error).__name__\n"
+            "found['after'] = requests.get(url + 'api/submissions', headers=mine, timeout=10).json()\n"
             "print(json.dumps(found))")
-    finally:
-        kernel.close()
-    assert run.error is None, run.error
-    found = run.json()
     assert found["own"]["submissions"] == []  # ana's submission is not listed to ben
     assert found["anonymous"] in (401, 403)
     assert found["other lab"] == 404
     assert found["traversal"] in (400, 403, 404)
+    assert found["not a notebook"] == 400
+    assert found["as ana"] == 404  # no address names another learner
+    assert found["200 MB"] == 413 or str(found["200 MB"]).startswith("refused"), found["200 MB"]
+    assert found["after"]["submissions"] == []  # nothing of the refused requests was stored
 
 
 def put_notebook(session, path: str, notebook: Path) -> None:
@@ -146,3 +167,88 @@ def test_right_partly_right_and_blank_work_is_graded_and_each_learner_gets_only_
         assert pages["content"], pages  # one folder per submission with feedback
     mine = ana.server("GET", "api/contents/labs").json()
     assert "l04-personal-data-gdpr" not in json.dumps(mine)  # ben's lab and feedback never reach ana
+
+
+def test_a_trainer_grades_a_written_answer_in_the_formgrader_and_the_gradebook_has_it(platform, browser, released):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        login(page, platform, "tom")
+        page.goto(server_page(platform, "tom", f"formgrader/api/submitted_notebooks/{LAB}/{LAB}.fr"))
+        [ana] = [item for item in json.loads(page.inner_text("body")) if item["student"] == "ana"]
+        page.goto(server_page(platform, "tom", f"formgrader/submissions/{ana['id']}/?index=0"))
+        score = page.locator("input.score#takeaway")
+        score.wait_for(timeout=60_000)
+        score.fill("1.5")
+        with page.expect_response(lambda answer: "/formgrader/api/grade/" in answer.url
+                                  and answer.request.method == "PUT", timeout=30_000) as saved:
+            score.press("Tab")
+        assert saved.value.ok
+        page.screenshot(path=str(platform.cohorts["alpha"].pack.parent / "formgrader.png"))
+    finally:
+        page.close()
+    rows = grading(platform, platform.cohort_file("alpha"), "gradebook")
+    [takeaway] = [row for row in rows if row["user"] == "ana" and row["task"] == "takeaway"]
+    assert takeaway["manual"] and takeaway["score"] == 1.5, takeaway
+    # the trainer of another cohort, and the learners, have no formgrader and no course
+    tara, ben = platform.login("tara"), platform.login("ben")
+    tara.start_server()
+    assert tara.server("GET", f"formgrader/api/submitted_notebooks/{LAB}/{LAB}.fr").status_code != 200 or \
+        "ana" not in tara.server("GET", f"formgrader/api/submitted_notebooks/{LAB}/{LAB}.fr").text
+    assert ben.server("GET", "formgrader/api/assignments").status_code == 404
+    assert ben.server("GET", "api/contents/course").status_code == 404
+
+
+def exchange_pids(hub) -> list[str]:
+    found = hub.exec_run(["python", "-c", "import os\nfor p in filter(str.isdigit, os.listdir('/proc')):\n    try:\n"
+                          "        line = open(f'/proc/{p}/cmdline', 'rb').read()\n"
+                          "    except OSError:\n        continue\n"
+                          "    if b'sandlab.grading.exchange.service' in line and p != str(os.getpid()):\n"
+                          "        print(p)"])
+    return found.output.decode().split()
+
+
+def test_the_exchange_service_or_the_hub_restarting_loses_nothing(platform, released):
+    ana = platform.login("ana")
+    before = [a for a in assignments(ana, "alpha") if a["status"] == "submitted"]
+    hub = platform.engine.containers.get(platform.instance.hub_container)
+    [pid] = exchange_pids(hub)
+    hub.exec_run(["python", "-c", f"import os, signal; os.kill({pid}, signal.SIGKILL)"])
+    deadline = time.monotonic() + 60
+    while exchange_pids(hub) in ([], [pid]) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert exchange_pids(hub) not in ([], [pid]), "JupyterHub did not restart the exchange service"
+    time.sleep(2)
+    assert [a for a in assignments(ana, "alpha") if a["status"] == "submitted"] == before
+    hub.restart(timeout=10)
+    wait_ready(platform.instance)
+    ana = platform.login("ana")
+    after = [a for a in assignments(ana, "alpha") if a["status"] == "submitted"]
+    assert after == before and len(after[0]["submissions"]) == 2
+    assert after[0]["submissions"][-1]["has_exchange_feedback"]
+
+
+def test_autograde_killed_midway_grades_the_rest_on_a_rerun_and_nothing_twice(platform, released):
+    for name in ("ana", "cy"):
+        assert action(platform.login(name), "submit", "alpha", LAB)["success"]
+    cohort_file = platform.cohort_file("alpha")
+    collected = grading(platform, cohort_file, "collect")["collected"]
+    assert {row["user"] for row in collected if row["new"]} == {"ana", "cy"}
+    desk = Desk(platform.instance, platform.cohorts["alpha"].image)
+    running = subprocess.Popen([sys.executable, "-m", "sandlab.cli", "grading", "autograde", str(cohort_file),
+                                "--instance", platform.instance.name, "--jobs", "1", "--batch", "1"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while len(desk("pending", "alpha")["pending"]) == 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+    finally:
+        running.kill()
+        running.wait()
+    assert len(desk("pending", "alpha")["pending"]) == 1, "the first grading was not recorded before the kill"
+    rerun = grading(platform, cohort_file, "autograde")
+    assert len(rerun["graded"]) == 1 and not rerun["problems"], rerun
+    assert desk("pending", "alpha")["pending"] == []
+    rows = grading(platform, cohort_file, "gradebook")
+    keys = [(row["user"], row["lab"], row["task"]) for row in rows]
+    assert len(keys) == len(set(keys))
+    assert {row["attempts"] for row in rows if row["user"] == "ana" and row["lab"] == LAB} == {3}
