@@ -37,6 +37,11 @@ def test_a_learner_fetches_works_submits_and_reads_feedback_in_the_assignments_t
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     try:
         login(page, platform, "zoe")
+        page.wait_for_timeout(3000)  # JupyterLab would ask about Jupyter news about now: it must not
+        assert not page.get_by_text("Jupyter news").count()
+        page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+        assert page.locator(".lm-Menu-content .lm-Menu-itemLabel").all_inner_texts() == ["Assignment List"]
+        page.keyboard.press("Escape")  # learner tools only: no formgrader, no Create Assignment, no course list
         open_assignments(page)
         released = page.locator("#released_assignments_list .list_item", has_text="l01-what-ai-is")
         released.locator("button", has_text="Fetch").click()

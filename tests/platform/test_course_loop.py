@@ -173,6 +173,9 @@ def test_a_trainer_grades_a_written_answer_in_the_formgrader_and_the_gradebook_h
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         login(page, platform, "tom")
+        page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+        assert "Formgrader" in page.locator(".lm-Menu-content .lm-Menu-itemLabel").all_inner_texts()
+        page.keyboard.press("Escape")
         page.goto(server_page(platform, "tom", f"formgrader/api/submitted_notebooks/{LAB}/{LAB}.fr"))
         [ana] = [item for item in json.loads(page.inner_text("body")) if item["student"] == "ana"]
         page.goto(server_page(platform, "tom", f"formgrader/submissions/{ana['id']}/?index=0"))
