@@ -8,6 +8,7 @@ at once. Every step can be re-run: what was collected, graded or published is no
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import subprocess
@@ -87,7 +88,7 @@ def autograde(engine: docker.DockerClient, instance: Instance, cohort: Cohort, p
               on_done: Callable[[int, int], None] = lambda done, total: None) -> AutogradeReport:
     """Grade every collected, not yet graded submission, ``jobs`` sandboxes at a time."""
     desk = Desk(instance, cohort.image)
-    remove_stale_sandboxes(engine, instance)
+    remove_stale_sandboxes(engine, instance, cohort.name)
     todo = desk("pending", cohort.name, {"labs": labs or [], "again": again})["pending"]
     report = AutogradeReport()
     if not todo:
@@ -103,7 +104,7 @@ def autograde(engine: docker.DockerClient, instance: Instance, cohort: Cohort, p
             report.problems += recorded["problems"]
             batch.clear()
 
-    with InputsVolume(engine, cohort.image, cohort.pack, prefix=instance.name) as inputs, \
+    with InputsVolume(engine, cohort.image, cohort.pack, prefix=f"{instance.name}-{cohort.name}") as inputs, \
             ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
         def grade(item: dict) -> SandboxOutcome:
             plan = plans.get(item["user"])
@@ -134,15 +135,20 @@ def autograde(engine: docker.DockerClient, instance: Instance, cohort: Cohort, p
     return report
 
 
-def remove_stale_sandboxes(engine: docker.DockerClient, instance: Instance) -> None:
-    """Sandboxes left by an autograde that was killed (they stop at their deadline)."""
+def remove_stale_sandboxes(engine: docker.DockerClient, instance: Instance, cohort: str) -> None:
+    """Sandboxes and inputs volumes left by an autograde that was killed (its sandboxes stop at
+    their deadline; a volume still in use is left for the next run)."""
     for container in engine.containers.list(all=True, filters={"label": f"sandlab.grading.owner={instance.name}",
                                                               "status": "exited"}):
         container.remove(force=True)
+    for volume in engine.volumes.list(filters={"label": "sandlab.grading=inputs"}):
+        if volume.name.startswith(f"{instance.name}-{cohort}-grading-inputs-"):
+            with contextlib.suppress(docker.errors.APIError):
+                volume.remove()
 
 
 def feedback(engine: docker.DockerClient, instance: Instance, cohort: Cohort, *, again: bool = False) -> dict:
-    with InputsVolume(engine, cohort.image, cohort.pack, prefix=instance.name) as inputs:
+    with InputsVolume(engine, cohort.image, cohort.pack, prefix=f"{instance.name}-{cohort.name}") as inputs:
         return Desk(instance, cohort.image, inputs)("feedback", cohort.name, {"again": again})
 
 

@@ -84,7 +84,7 @@ def run_submission(engine: docker.DockerClient, image: str, inputs: InputsVolume
         tmpfs={"/tmp": f"size={SCRATCH_MB}m,mode=1777", HOME: f"size={SCRATCH_MB}m,uid=1000,gid=1000,mode=0755"},
         volumes={inputs.name: {"bind": INPUTS, "mode": "ro"}},
         log_config=LogConfig(type="json-file", config={"max-size": LOG_LIMIT}),
-        labels={"sandlab.grading": "sandbox", "sandlab.grading.owner": owner}, **kwargs)
+        labels={"sandlab.grading": "sandbox", "sandlab.grading.owner": owner, "sandlab.instance": owner}, **kwargs)
     outcome = SandboxOutcome()
     try:
         stdin = container.attach_socket(params={"stdin": 1, "stream": 1})

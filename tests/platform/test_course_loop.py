@@ -247,6 +247,10 @@ def test_autograde_killed_midway_grades_the_rest_on_a_rerun_and_nothing_twice(pl
     finally:
         running.kill()
         running.wait()
+        # the killed run's sandbox would stop at its deadline; the test removes what it orphaned
+        for orphan in platform.engine.containers.list(
+                all=True, filters={"label": f"sandlab.grading.owner={platform.instance.name}"}):
+            orphan.remove(force=True)
     assert len(desk("pending", "alpha")["pending"]) == 1, "the first grading was not recorded before the kill"
     rerun = grading(platform, cohort_file, "autograde")
     assert len(rerun["graded"]) == 1 and not rerun["problems"], rerun
