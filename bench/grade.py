@@ -14,12 +14,10 @@ hub: the submissions are put in an exchange store on a state volume, then `colle
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
 import json
 import os
 import secrets
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -30,13 +28,14 @@ from sandlab.cohort import Cohort, LearnerPlan, Limits, Member
 from sandlab.datasets.company import generate_pack
 from sandlab.datasets.context import GenerationSpec
 from sandlab.datasets.profile import load_profile
-from sandlab.engine import cli, client
+from sandlab.engine import client
 from sandlab.grading import cohort_grading
 from sandlab.grading.course import Course
 from sandlab.grading.desk import STATE
-from sandlab.hub.platform import Instance
+from sandlab.grading.exchange import wire
+from sandlab.hub.platform import Instance, run_on_state
 from sandlab.hub.state import course_volume
-from sandlab.images.names import HUB_IMAGE, LAB_IMAGE
+from sandlab.images.names import LAB_IMAGE
 from sandlab.labs.paths import notebook_name, source_notebook, wrong_notebook
 
 LABS = ["l01-what-ai-is", "l02-data-quality", "l03-bias-fairness", "l04-personal-data-gdpr"]
@@ -87,17 +86,17 @@ def plain_sequential(made: dict[tuple[str, str], bytes], pack: Path, work: Path)
 
 def fill_store(instance: Instance, cohort: str, made: dict[tuple[str, str], bytes]) -> None:
     """The submissions in an exchange store on the instance's state volume, as learners leave them."""
-    script = ("import base64, json, sys\nfrom pathlib import Path\n"
+    script = ("import json, sys\nfrom pathlib import Path\n"
+              "from sandlab.grading.exchange import wire\n"
               "from sandlab.grading.exchange.store import ExchangeStore\n"
               f"store = ExchangeStore(Path('{STATE}') / 'exchange')\n"
               "for item in json.load(sys.stdin):\n"
-              "    store.put_submission(item['cohort'], item['user'], item['lab'],\n"
-              "                         {k: base64.b64decode(v) for k, v in item['files'].items()})\n")
-    items = [{"cohort": cohort, "user": user, "lab": lab,
-              "files": {notebook_name(lab, "fr"): base64.b64encode(content).decode()}}
+              "    store.put_submission(item['cohort'], item['user'], item['lab'], wire.decode(item['files']))\n")
+    items = [{"cohort": cohort, "user": user, "lab": lab, "files": wire.encode({notebook_name(lab, "fr"): content})}
              for (user, lab), content in made.items()]
-    subprocess.run([cli(), "run", "--rm", "-i", "--network", "none", "-v", f"{instance.state_volume}:{STATE}",
-                    HUB_IMAGE, "python", "-c", script], input=json.dumps(items), text=True, check=True)
+    done = run_on_state(instance, "python", "-c", script, stdin=json.dumps(items))
+    if done.returncode != 0:
+        raise SystemExit(f"filling the exchange store failed: {done.stderr.strip()[-500:]}")
 
 
 def main() -> None:

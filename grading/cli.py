@@ -92,6 +92,7 @@ def check(
     """
     from sandlab.cohort import Limits
     from sandlab.grading.check import check_notebook
+    from sandlab.grading.exchange.names import ExchangeRefused
 
     if lab not in lab_ids():
         fail(f"unknown lab '{lab}': see `sandlab labs list`")
@@ -115,7 +116,7 @@ def check(
             with console.status(f"grading {notebook.name} in a sandbox"):
                 graded = check_notebook(engine, image, lab, notebook, pack.resolve(), limits.hardening(),
                                         language=language, cell_timeout=cell_timeout, deadline=deadline)
-    except (NoEngine, FileNotFoundError) as error:
+    except (NoEngine, FileNotFoundError, ExchangeRefused) as error:
         fail(str(error))
     if feedback is not None and graded.feedback:
         feedback.write_text(next(iter(graded.feedback.values())), encoding="utf-8")

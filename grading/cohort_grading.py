@@ -7,7 +7,6 @@ at once. Every step can be re-run: what was collected, graded or published is no
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import os
@@ -21,10 +20,11 @@ import docker
 from sandlab.cohort import Cohort, LearnerPlan
 from sandlab.engine import cli
 from sandlab.grading.desk import COURSE, INPUTS, STATE
+from sandlab.grading.exchange import wire
 from sandlab.grading.sandbox import InputsVolume, SandboxOutcome, run_submission
 from sandlab.hub.platform import Instance, PlatformError
 from sandlab.hub.state import course_volume
-from sandlab.labs.paths import notebook_name, source_notebook
+from sandlab.labs.paths import notebook_name, source_texts
 from sandlab.sandbox import Hardening
 
 # Root in the desk writes the hub's state (root's) and the course (the learner uid's, for the
@@ -61,8 +61,7 @@ def lab_sources(plans: dict[str, LearnerPlan]) -> dict[str, dict[str, str]]:
     sources: dict[str, dict[str, str]] = {}
     for plan in plans.values():
         for lab in plan.labs:
-            path = source_notebook(lab, plan.language)
-            sources.setdefault(lab, {})[notebook_name(lab, plan.language)] = path.read_text(encoding="utf-8")
+            sources.setdefault(lab, {}).update(source_texts(lab, plan.language))
     return sources
 
 
@@ -111,8 +110,8 @@ def autograde(engine: docker.DockerClient, instance: Instance, cohort: Cohort, p
             language = plan.language if plan else "fr"
             mine = {name: text for name, text in sources.get(item["lab"], {}).items()
                     if name == notebook_name(item["lab"], language)}
-            files = {name: base64.b64decode(data).decode("utf-8", errors="replace")
-                     for name, data in item["files"].items()}
+            files = {name: content.decode("utf-8", errors="replace")
+                     for name, content in wire.decode(item["files"]).items()}
             return run_submission(engine, cohort.image, inputs, mine, files, hardening,
                                   cell_timeout=cell_timeout, deadline=deadline, owner=instance.name)
 

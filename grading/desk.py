@@ -16,7 +16,6 @@ learner uid, so that the cohort's trainers grade in it from their own server (fo
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import sys
@@ -27,13 +26,15 @@ from pathlib import Path
 import nbformat
 
 from sandlab.grading.course import Course
+from sandlab.grading.exchange import wire
 from sandlab.grading.exchange.store import ExchangeStore
 from sandlab.grading.leaks import AnswerLeaks
 from sandlab.grading.merge import is_test
 from sandlab.grading.runner import NOT_RUN, error_output
+from sandlab.hub.state import STATE_DIR
 from sandlab.sandbox import LEARNER_ID
 
-STATE = Path("/srv/sandlab/state")
+STATE = STATE_DIR  # the hub's state volume, where the exchange keeps its store
 COURSE = Path("/srv/sandlab/course")
 INPUTS = Path("/srv/grading")  # the pack (data/, answers/) when feedback is checked for leaks
 
@@ -73,10 +74,6 @@ def write_entry(desk: Course, entry: Entry) -> None:
     partial = path.with_suffix(".partial")
     partial.write_text(json.dumps(asdict(entry), indent=1))
     partial.replace(path)
-
-
-def _b64(files: dict[str, bytes]) -> dict[str, str]:
-    return {name: base64.b64encode(content).decode() for name, content in files.items()}
 
 
 def sync_sources(desk: Course, sources: dict[str, dict[str, str]]) -> list[str]:
@@ -132,7 +129,7 @@ def pending(cohort: str, job: dict, state: Path = STATE, root: Path = COURSE) ->
             continue
         files = store.submission_files(cohort, entry.user, entry.lab, entry.submission_id)
         found.append({"user": entry.user, "lab": entry.lab, "submission_id": entry.submission_id,
-                      "files": _b64(files)})
+                      "files": wire.encode(files)})
     return {"pending": found}
 
 
@@ -171,12 +168,14 @@ def record(cohort: str, job: dict, state: Path = STATE, root: Path = COURSE) -> 
     return {"recorded": done, "problems": problems}
 
 
-def feedback(cohort: str, job: dict, state: Path = STATE, root: Path = COURSE) -> dict:
-    """nbgrader's HTML feedback of each graded submission, checked for the pack's answers,
-    then put in the exchange where its learner fetches it."""
+def feedback(cohort: str, job: dict, state: Path = STATE, root: Path = COURSE, *, public: Path = INPUTS / "data",
+             answers: Path = INPUTS / "answers") -> dict:
+    """nbgrader's HTML feedback of each graded submission, checked for the pack's answers
+    (``public`` and ``answers``: the pack's two parts), then put in the exchange where its
+    learner fetches it."""
     desk, store = course(cohort, root), ExchangeStore(state / "exchange")
     visible = [path.read_text(encoding="utf-8") for path in (desk.root / "source").glob("*/*.ipynb")]
-    leaks = AnswerLeaks.from_folders(INPUTS / "data", INPUTS / "answers", visible)
+    leaks = AnswerLeaks.from_folders(public, answers, visible)
     published, withheld, problems = [], [], []
     for path in sorted((desk.root / "sandlab").glob("*/*.json")):
         entry = read_entry(desk, path.parent.name, path.stem)

@@ -8,7 +8,6 @@ is. Solutions and hidden tests never leave IT's machine.
 
 from __future__ import annotations
 
-import base64
 import json
 import tempfile
 from collections.abc import Callable, Iterable
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from sandlab.cohort import LearnerPlan
 from sandlab.grading.course import Course
+from sandlab.grading.exchange import wire
 from sandlab.hub.platform import Instance, PlatformError, run_on_state
 from sandlab.labs.paths import notebook_name, source_notebook
 
@@ -54,7 +54,7 @@ def student_version(lab: str, language: str, root: Path | None = None) -> dict[s
 
 def store_release(instance: Instance, cohort: str, lab: str, language: str, files: dict[str, bytes]) -> str:
     """Write one release into the exchange through the hub image; its version."""
-    payload = json.dumps({name: base64.b64encode(content).decode() for name, content in files.items()})
+    payload = json.dumps(wire.encode(files))
     done = run_on_state(instance, "python", "-m", "sandlab.grading.exchange.admin", "put-release", cohort, lab,
                         language, stdin=payload)
     if done.returncode != 0:

@@ -22,11 +22,11 @@ import httpx
 
 from sandlab.cohort import Cohort, LearnerPlan
 from sandlab.engine import cli, container_exists, image_exists
-from sandlab.hub.state import AppliedCohort
+from sandlab.hub.state import STATE_DIR, AppliedCohort
 from sandlab.images.names import HUB_IMAGE, POSTGRES_IMAGE, project_root
 from sandlab.pack import MANIFEST, readable_tar, verify_manifest
 
-STATE_MOUNT = "/srv/sandlab/state"
+STATE_MOUNT = str(STATE_DIR)
 
 
 class PlatformError(RuntimeError):

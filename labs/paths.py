@@ -39,6 +39,14 @@ def source_notebook(lab_id: str, language: str, root: Path | None = None) -> Pat
     return lab_folder(lab_id, root) / notebook_name(lab_id, language)
 
 
+def source_texts(lab_id: str, language: str, root: Path | None = None) -> dict[str, str]:
+    """{notebook name: text} of a lab's source in one language (solutions and hidden tests included)."""
+    path = source_notebook(lab_id, language, root)
+    if not path.is_file():
+        raise FileNotFoundError(f"lab {lab_id} has no {language} version ({path.name}): see `sandlab labs list`")
+    return {path.name: path.read_text(encoding="utf-8")}
+
+
 def wrong_notebook(lab_id: str, language: str, root: Path | None = None) -> Path:
     return lab_folder(lab_id, root) / "wrong" / notebook_name(lab_id, language)
 

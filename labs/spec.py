@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sandlab.framework import LEVELS, PERSONAS, Persona
+from sandlab.framework import LAB_ID, LEVELS, PERSONAS, Language, Persona
 
-Language = Literal["fr", "en"]
-__all__ = ["LEVELS", "PERSONAS", "LabSpec", "Persona"]
+__all__ = ["LEVELS", "PERSONAS", "LabSpec", "Language", "Persona"]
 
 
 class _Spec(BaseModel):
@@ -31,7 +29,7 @@ class Reads(_Spec):
 
 
 class LabSpec(_Spec):
-    id: str = Field(pattern=r"^l\d{2}-[a-z0-9-]+$", description="l<NN>-<slug>, the folder's name.")
+    id: str = Field(pattern=LAB_ID, description="l<NN>-<slug>, the folder's name.")
     title: Text
     summary: Text
     personas: list[Persona] = Field(min_length=1)
@@ -49,6 +47,6 @@ class LabSpec(_Spec):
             missing += ["objectives"] if any(o.en is None for o in self.objectives) else []
             if missing:
                 raise ValueError(f"the lab is offered in English but has no English {', '.join(missing)}")
-        if not all(re.fullmatch(r"l\d{2}-[a-z0-9-]+", p) for p in self.prerequisites):
+        if not all(re.fullmatch(LAB_ID, p) for p in self.prerequisites):
             raise ValueError("prerequisites are lab ids such as l01-what-ai-is")
         return self

@@ -12,17 +12,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sandlab.framework import Persona
+from sandlab.framework import LAB_ID, Language, Persona
 from sandlab.images.names import LAB_IMAGE
 from sandlab.sandbox import Hardening
 from sandlab.specfile import load_spec
 
 Role = Literal["learner", "trainer", "admin"]
-Language = Literal["fr", "en"]
 COHORT_NAME = r"^[a-z][a-z0-9-]{1,30}$"
 USER_NAME = r"^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$"
-LAB_ID = r"^l\d{2}-[a-z0-9-]+$"
-LANGUAGES: tuple[Language, ...] = ("fr", "en")
 LabId = Annotated[str, Field(pattern=LAB_ID)]
 
 

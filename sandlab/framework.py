@@ -5,5 +5,8 @@ from __future__ import annotations
 from typing import Literal
 
 Persona = Literal["leaders", "technical", "business", "support"]
+Language = Literal["fr", "en"]  # everything a learner reads exists in both
+LANGUAGES: tuple[Language, ...] = ("fr", "en")
+LAB_ID = r"^l\d{2}-[a-z0-9-]+$"  # l<NN>-<slug>, a lab's folder name
 PERSONAS: tuple[Persona, ...] = ("leaders", "technical", "business", "support")
 LEVELS = {1: "AI literacy", 2: "tool mastery", 3: "business application", 4: "technical expertise"}

@@ -7,11 +7,11 @@
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import sys
 from pathlib import Path
 
+from sandlab.grading.exchange import wire
 from sandlab.grading.exchange.names import ExchangeRefused
 from sandlab.grading.exchange.store import ExchangeStore
 from sandlab.hub.state import STATE_DIR
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         release.add_argument(name)
     args = parser.parse_args(argv)
     try:
-        files = {name: base64.b64decode(data) for name, data in json.loads(sys.stdin.read()).items()}
+        files = wire.decode(json.loads(sys.stdin.read()))
         record = ExchangeStore(args.root).put_release(args.cohort, args.lab, args.language, files)
     except (ExchangeRefused, ValueError) as error:
         print(f"error: {str(error).splitlines()[0]}", file=sys.stderr)

@@ -14,7 +14,6 @@ Messages are for learners, in French then English.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -26,7 +25,7 @@ from dateutil.tz import gettz
 from nbgrader.exchange import abc
 from traitlets import Float, Unicode, default, validate
 
-from sandlab.grading.exchange import names
+from sandlab.grading.exchange import names, wire
 from sandlab.grading.exchange.names import ExchangeRefused
 from sandlab.grading.exchange.store import check_submission
 
@@ -263,7 +262,7 @@ class ExchangeFetchAssignment(abc.ExchangeFetchAssignment, Exchange):
         lab = self.lab()
         data = self.call("GET", f"api/assignments/{lab}")
         version = names.version(data["version"])
-        files = {names.notebook_name(n): base64.b64decode(v) for n, v in data["files"].items()}
+        files = {names.notebook_name(n): content for n, content in wire.decode(data["files"]).items()}
         folder = self.lab_dir(lab)
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -332,7 +331,7 @@ class ExchangeSubmit(abc.ExchangeSubmit, Exchange):
         except ExchangeRefused as error:
             self.fail(say(f"Remise refusée : {error}.", f"Submission refused: {error}."))
         answer = self.call("POST", f"api/submissions/{lab}",
-                           {"files": {n: base64.b64encode(c).decode("ascii") for n, c in files.items()}})
+                           {"files": wire.encode(files)})
         self.log.info("Submitted as: %s %s %s", self.coursedir.course_id, lab, self.shown_time(answer["timestamp"]))
 
 
@@ -349,6 +348,6 @@ class ExchangeFetchFeedback(abc.ExchangeFetchFeedback, Exchange):
             answer = self.call("GET", f"api/feedback/{lab}/{names.submission_id(submission['id'])}")
             folder = self.lab_dir(lab) / "feedback" / self.shown_time(submission["timestamp"])
             folder.mkdir(parents=True, exist_ok=True)
-            for name, encoded in answer["files"].items():
-                _write(folder / names.feedback_name(name), base64.b64decode(encoded))
+            for name, content in wire.decode(answer["files"]).items():
+                _write(folder / names.feedback_name(name), content)
             self.log.info("Fetched feedback: %s", folder)

@@ -12,7 +12,8 @@ import re
 from datetime import UTC, datetime
 from secrets import token_hex
 
-from sandlab.cohort import COHORT_NAME, LAB_ID, LANGUAGES, USER_NAME
+from sandlab.cohort import COHORT_NAME, USER_NAME
+from sandlab.framework import LAB_ID, LANGUAGES
 
 COHORT = re.compile(COHORT_NAME.strip("^$"))
 USER = re.compile(USER_NAME.strip("^$"))

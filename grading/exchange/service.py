@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import binascii
 import inspect
 import json
 import logging
@@ -33,7 +31,7 @@ from tornado.httpserver import HTTPServer
 from tornado.web import Application, HTTPError, RequestHandler, stream_request_body
 
 from sandlab.cohort import LearnerPlan
-from sandlab.grading.exchange import names
+from sandlab.grading.exchange import names, wire
 from sandlab.grading.exchange.names import ExchangeRefused
 from sandlab.grading.exchange.store import (
     MAX_TOTAL_BYTES,
@@ -186,10 +184,6 @@ class _Handler(_JsonHandler):
         return lab
 
 
-def _encoded(files: dict[str, bytes]) -> dict[str, str]:
-    return {name: base64.b64encode(content).decode("ascii") for name, content in files.items()}
-
-
 def decode_files(body: bytes) -> dict[str, bytes]:
     try:
         data = json.loads(body)
@@ -198,13 +192,10 @@ def decode_files(body: bytes) -> dict[str, bytes]:
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
         raise Refusal(400, 'the body has no "files" object of base64 strings: send {"files": {"name.ipynb": "..."}}')
-    decoded = {}
-    for name, value in files.items():
-        try:
-            decoded[name] = base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            raise Refusal(400, f"the content of {names.notebook_name(name)!r} is not valid base64") from None
-    return decoded
+    try:
+        return wire.decode(files)
+    except wire.BadEncoding as error:
+        raise Refusal(400, f"the content of {names.notebook_name(error.name)!r} is not valid base64") from None
 
 
 class AssignmentsHandler(_Handler):
@@ -227,7 +218,7 @@ class AssignmentHandler(_Handler):
         release = self.store.current_release(self.learner.cohort, lab, self.learner.plan.language)
         assert release is not None
         files = self.store.release_files(self.learner.cohort, lab, self.learner.plan.language, release.version)
-        self.send({"lab": lab, "version": release.version, "files": _encoded(files)})
+        self.send({"lab": lab, "version": release.version, "files": wire.encode(files)})
 
 
 @stream_request_body
@@ -274,7 +265,7 @@ class FeedbackHandler(_Handler):
         assert self.learner is not None
         files = self.store.feedback_files(self.learner.cohort, self.learner.name, names.lab_id(lab),
                                           names.submission_id(submission_id))
-        self.send({"files": _encoded(files)})
+        self.send({"files": wire.encode(files)})
 
 
 def _log_request(handler: RequestHandler) -> None:
