@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,7 +119,7 @@ class Course:
         """Per task, from the gradebook; None when the submission is not graded."""
         from nbgrader.api import Gradebook
 
-        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+        with _nbgrader_calls(), Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
             try:
                 submission = gradebook.find_submission(lab, student)
             except Exception:  # noqa: BLE001 - nbgrader's MissingEntry: not graded
@@ -129,19 +130,22 @@ class Course:
 
 
 @contextlib.contextmanager
-def _scripts_on_path():
-    """nbgrader runs `alembic` from PATH: make this interpreter's scripts visible."""
+def _nbgrader_calls():
+    """nbgrader runs `alembic` from PATH: make this interpreter's scripts visible; and keep its
+    SQLAlchemy warnings (about its own session handling) out of the user's terminal."""
     saved = os.environ.get("PATH", "")
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), saved])
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
     finally:
         os.environ["PATH"] = saved
 
 
 def run(call, what: str) -> str | None:
     """Run an nbgrader API call; its failure, if any, as one line."""
-    with _scripts_on_path():
+    with _nbgrader_calls():
         result = call()
     if result.get("success"):
         return None
