@@ -8,6 +8,7 @@ autograde, not a copy of it.
 from __future__ import annotations
 
 import json
+import secrets
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -67,11 +68,13 @@ def language_of(notebook: Path, lab: str) -> str:
 
 def check_notebook(engine: docker.DockerClient, image: str, lab: str, notebook: Path, pack: Path,
                    hardening: Hardening, *, language: str | None = None, cell_timeout: int = 60,
-                   deadline: int = 600, root: Path | None = None) -> Graded:
+                   deadline: int = 600, root: Path | None = None, owner: str | None = None) -> Graded:
     """Hand ``notebook`` in to a throw-away exchange and course, then grade it with the steps a
     cohort's autograde takes: the desk collects it, a grading sandbox runs it, the desk
     records it, publishes its feedback and reads the gradebook. A file the exchange would
-    refuse a learner (not a notebook, too large) is refused here too (ExchangeRefused)."""
+    refuse a learner (not a notebook, too large) is refused here too (ExchangeRefused).
+    ``owner`` labels the sandbox; by default one of its own, so that checks running side by
+    side, or a sandbox an interrupted run left behind, are never taken for this one."""
     sources = source_texts(lab, language or language_of(notebook, lab), root)
     [name] = sources
     graded = Graded(lab)
@@ -85,7 +88,8 @@ def check_notebook(engine: docker.DockerClient, image: str, lab: str, notebook: 
                       for file, content in wire.decode(item["files"]).items()}
         with InputsVolume(engine, image, pack) as inputs:
             outcome = run_submission(engine, image, inputs, sources, submission, hardening,
-                                     cell_timeout=cell_timeout, deadline=deadline)
+                                     cell_timeout=cell_timeout, deadline=deadline,
+                                     owner=owner or f"check-{secrets.token_hex(4)}")
         graded.seconds = round(sum(outcome.seconds.values()), 2)
         graded.trusted, graded.executed = outcome.trusted, outcome.notebooks
         problems += desk.record(COHORT, {"results": [{

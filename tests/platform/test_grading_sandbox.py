@@ -7,6 +7,7 @@ import json
 import socket
 import threading
 import time
+import uuid
 
 import nbformat
 import pytest
@@ -102,10 +103,11 @@ def test_a_notebook_that_never_ends_is_stopped_and_the_rest_graded(engine, image
 def test_a_fork_bomb_is_contained(engine, images, grading, tmp_path):
     bomb = ("import os\nfor _ in range(10000):\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
             "headcount = 0")
-    graded = grade(engine, grading, tmp_path, {"answer": bomb}, cell_timeout=10, deadline=60)
+    owner = f"check-{uuid.uuid4().hex[:8]}"  # this check's sandbox, not another test's or run's
+    graded = grade(engine, grading, tmp_path, {"answer": bomb}, cell_timeout=10, deadline=60, owner=owner)
     assert scores(graded).get("test_answer", 0) == 0
     deadline = time.monotonic() + 60  # thousands of processes take a moment to be reaped
-    mine = {"label": "sandlab.grading.owner=check"}  # this check's sandbox, not another test's
+    mine = {"label": f"sandlab.grading.owner={owner}"}
     while engine.containers.list(all=True, filters=mine) and time.monotonic() < deadline:
         time.sleep(1)
     assert not engine.containers.list(all=True, filters=mine)
