@@ -32,6 +32,7 @@ from sandlab.grading.leaks import AnswerLeaks
 from sandlab.grading.merge import is_test
 from sandlab.grading.runner import NOT_RUN, error_output
 from sandlab.hub.state import STATE_DIR
+from sandlab.kpis.store import KpiStore, ScoreRow, kpi_database
 from sandlab.sandbox import LEARNER_ID
 
 STATE = STATE_DIR  # the hub's state volume, where the exchange keeps its store
@@ -225,6 +226,15 @@ def gradebook(cohort: str, job: dict, state: Path = STATE, root: Path = COURSE) 
 
 
 COMMANDS = {"collect": collect, "pending": pending, "record": record, "feedback": feedback, "gradebook": gradebook}
+SCORE_CHANGES = {"record", "feedback", "gradebook"}  # after these, the KPIs get the gradebook as it stands
+
+
+def publish_scores(cohort: str, state: Path, root: Path) -> None:
+    """The cohort's gradebook, manual grades included, copied into the KPI database (which the
+    hub's KPI service reads: the course volume is the desk's and the trainers' only)."""
+    rows = [ScoreRow(cohort, row["user"], row["lab"], row["task"], row["score"], row["max_score"], row["manual"])
+            for row in gradebook(cohort, {}, state, root)["rows"] if row["task"]]
+    KpiStore(kpi_database(state)).replace_scores(cohort, rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     job = json.loads(sys.stdin.read() or "{}")
     try:
         print(json.dumps(COMMANDS[args.command](args.cohort, job, args.state, args.course)))
+        if args.command in SCORE_CHANGES:
+            publish_scores(args.cohort, args.state, args.course)
     finally:
         hand_over(args.course)
     return 0

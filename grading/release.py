@@ -18,6 +18,7 @@ from sandlab.cohort import LearnerPlan
 from sandlab.grading.course import Course
 from sandlab.grading.exchange import wire
 from sandlab.hub.platform import Instance, PlatformError, run_on_state
+from sandlab.kpis.survey import with_survey
 from sandlab.labs.paths import notebook_name, source_notebook
 
 
@@ -41,7 +42,7 @@ def needed(plans: dict[str, LearnerPlan], labs: Iterable[str] | None = None) -> 
 
 
 def student_version(lab: str, language: str, root: Path | None = None) -> dict[str, bytes]:
-    """nbgrader's generated release of one lab in one language."""
+    """nbgrader's generated release of one lab in one language, ending with the survey."""
     with tempfile.TemporaryDirectory(prefix="sandlab-release-") as work:
         course = Course(Path(work))
         name = notebook_name(lab, language)
@@ -49,7 +50,7 @@ def student_version(lab: str, language: str, root: Path | None = None) -> dict[s
         problem = course.generate(lab)
         if problem:
             raise PlatformError(f"lab {lab} ({language}): {problem}")
-        return {name: (course.release_dir(lab) / name).read_bytes()}
+        return {name: with_survey((course.release_dir(lab) / name).read_bytes(), lab, language)}
 
 
 def store_release(instance: Instance, cohort: str, lab: str, language: str, files: dict[str, bytes]) -> str:

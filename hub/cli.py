@@ -52,9 +52,11 @@ def apply(
     where = Instance(instance, port)
     try:
         cohort = load_cohort(cohort_file)
-        learners = plan_learners(cohort, load_catalogue(), cohort_file)
+        catalogue = load_catalogue()
+        learners = plan_learners(cohort, catalogue, cohort_file)
         with console.status(f"applying cohort {cohort.name}"):
-            issued = apply_cohort(client(), where, cohort, learners=learners, reset_passwords=reset_passwords)
+            issued = apply_cohort(client(), where, cohort, learners=learners, catalogue=catalogue,
+                                  reset_passwords=reset_passwords)
     except ERRORS as error:
         fail(str(error))
     print_credentials(where, cohort, issued)

@@ -16,6 +16,8 @@ from pydantic import ValidationError
 
 from sandlab.hub.accounts import AccountStore
 from sandlab.hub.state import STATE_DIR, AppliedCohort, accounts_file, read_applied, write_applied
+from sandlab.kpis.facts import record_cohort
+from sandlab.kpis.store import KpiStore, kpi_database
 
 
 def apply(state: Path, applied: AppliedCohort, *, reset_passwords: bool) -> dict[str, str]:
@@ -27,6 +29,7 @@ def apply(state: Path, applied: AppliedCohort, *, reset_passwords: bool) -> dict
         if taken:
             raise ValueError(f"{', '.join(sorted(taken))} already belong to cohort {other.cohort.name}")
     write_applied(state, applied)
+    record_cohort(KpiStore(kpi_database(state)), applied)
     names = [member.name for member in applied.cohort.members]
     return AccountStore(accounts_file(state)).set_passwords(names, reset=reset_passwords)
 

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from sandlab.cohort import Cohort, LearnerPlan
 from sandlab.engine import cli, container_exists, image_exists
 from sandlab.hub.state import STATE_DIR, AppliedCohort
 from sandlab.images.names import HUB_IMAGE, POSTGRES_IMAGE, project_root
+from sandlab.kpis.facts import planned_facts
+from sandlab.labs.spec import LabSpec
 from sandlab.pack import MANIFEST, readable_tar, verify_manifest
 
 STATE_MOUNT = str(STATE_DIR)
@@ -117,9 +120,10 @@ def load_pack(engine: docker.DockerClient, cohort: Cohort, volume: str) -> bool:
 
 
 def apply_cohort(engine: docker.DockerClient, instance: Instance, cohort: Cohort, *,
-                 learners: dict[str, LearnerPlan] | None = None, reset_passwords: bool = False) -> dict[str, str]:
+                 learners: dict[str, LearnerPlan] | None = None, catalogue: Iterable[LabSpec] = (),
+                 reset_passwords: bool = False) -> dict[str, str]:
     """Load the pack, store the cohort (and each learner's labs, resolved by the caller against
-    the catalogue) in the hub's state, return the passwords issued now."""
+    ``catalogue``, whose facts the KPIs keep) in the hub's state, return the passwords issued now."""
     check_pack(cohort)
     for image in (cohort.image, HUB_IMAGE):
         if not image_exists(engine, image):
@@ -129,7 +133,9 @@ def apply_cohort(engine: docker.DockerClient, instance: Instance, cohort: Cohort
     if not container_exists(engine, instance.hub_container):
         compose(instance, "up", "--no-start")  # the state volume, named and owned by compose
     applied = AppliedCohort(cohort=cohort.model_copy(update={"pack": Path(cohort.pack.name)}), pack_volume=volume,
-                            learners=learners or {})
+                            learners=learners or {},
+                            lab_facts=planned_facts(catalogue, {lab for plan in (learners or {}).values()
+                                                                for lab in plan.labs}))
     done = run_on_state(instance, "python", "-m", "sandlab.hub.manage", "apply",
                         *(["--reset-passwords"] if reset_passwords else []), stdin=applied.model_dump_json())
     if done.returncode != 0:

@@ -18,11 +18,18 @@ from sandlab.sandbox import HOME, LEARNER_UID
 DATA = f"{HOME}/data"
 COURSE = f"{HOME}/course"
 TRAINER_CONFIG = "/opt/sandlab/etc/jupyter/trainer"  # enables nbgrader's formgrader on the course
-EXCHANGE_SERVICE = "exchange"
-EXCHANGE_PORT = 10101
-# What a learner server's own token needs: report activity, be reached by its owner, and
-# fetch and submit labs through the exchange service (nbgrader's Assignments tab uses it).
-SERVER_TOKEN_SCOPES = ["users:activity!user", "access:servers!server", f"access:services!service={EXCHANGE_SERVICE}"]
+EXCHANGE_SERVICE, EXCHANGE_PORT = "exchange", 10101
+KPIS_SERVICE, KPIS_PORT = "kpis", 10102
+# What a learner server's own token needs: report activity, be reached by its owner, fetch
+# and submit labs through the exchange service (nbgrader's Assignments tab uses it), and
+# record its kernel activity and survey answers with the KPI service.
+SERVER_TOKEN_SCOPES = ["users:activity!user", "access:servers!server", f"access:services!service={EXCHANGE_SERVICE}",
+                       f"access:services!service={KPIS_SERVICE}"]
+
+
+def service_url(instance: str, name: str, port: int) -> str:
+    """Where learner containers reach a hub service: the hub on the learners' network."""
+    return f"http://{instance}-hub:{port}/services/{name}/"
 
 
 class SpawnRefused(RuntimeError):
@@ -78,7 +85,9 @@ class SandlabSpawner(DockerSpawner):
             "SANDLAB_COHORT": cohort.name,
             "SANDLAB_PERSONA": member.persona or "",
             "SANDLAB_DATA": DATA,
-            "SANDLAB_EXCHANGE_URL": f"http://{self.instance}-hub:{EXCHANGE_PORT}/services/{EXCHANGE_SERVICE}/",
+            "SANDLAB_LANGUAGE": cohort.language_of(member),
+            "SANDLAB_EXCHANGE_URL": service_url(self.instance, EXCHANGE_SERVICE, EXCHANGE_PORT),
+            "SANDLAB_KPIS_URL": service_url(self.instance, KPIS_SERVICE, KPIS_PORT),
         }
         if member.role == "trainer":  # grades in the cohort's course with nbgrader's formgrader
             self.volumes[course_volume(self.instance, cohort.name)] = {"bind": COURSE, "mode": "rw"}

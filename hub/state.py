@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sandlab.cohort import Cohort, LearnerPlan
 from sandlab.hub.files import write_private
+from sandlab.kpis.store import LabFacts
 
 STATE_DIR = Path("/srv/sandlab/state")
 
@@ -31,6 +32,7 @@ class AppliedCohort(BaseModel):
     cohort: Cohort
     pack_volume: str
     learners: dict[str, LearnerPlan] = {}  # each learner's language and labs, resolved at apply time
+    lab_facts: list[LabFacts] = []  # titles, objectives and pass marks of the planned labs, for the KPIs
 
     def plan_of(self, name: str) -> LearnerPlan | None:
         return self.learners.get(name)

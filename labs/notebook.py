@@ -1,9 +1,11 @@
-"""nbgrader cells with correct metadata, for scaffolding and authoring labs."""
+"""nbgrader cells with correct metadata, for scaffolding and authoring labs, and the graded cells of a notebook."""
 
 from __future__ import annotations
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from sandlab.grading.merge import grade_id, nbgrader_meta
 
 KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
@@ -49,3 +51,10 @@ def notebook(cells: list, language: str) -> nbformat.NotebookNode:
     nb.metadata["language_info"] = {"name": "python"}
     nb.metadata["sandlab"] = {"language": language}
     return nb
+
+
+def graded_cells(notebook: nbformat.NotebookNode) -> dict[str, int]:
+    """grade id -> cell number (from 1) of each cell nbgrader scores (``nbgrader.grade``): autograded tests
+    (:func:`tests`) and answers the trainer grades (:func:`written_answer`)."""
+    return {grade_id(cell): number for number, cell in enumerate(notebook.cells, start=1)
+            if nbgrader_meta(cell).get("grade") and grade_id(cell)}

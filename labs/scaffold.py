@@ -27,7 +27,7 @@ def new_lab(lab_id: str, persona: str, level: int, root: Path | None = None) -> 
     spec = {"id": lab_id, "title": {"fr": "Titre du lab", "en": "Lab title"},
             "summary": {"fr": "Ce que l'on fait et pourquoi.", "en": "What learners do and why."},
             "personas": [persona], "level": level, "duration_minutes": 45,
-            "objectives": [{"fr": "Premier objectif", "en": "First objective"}],
+            "objectives": [{"fr": "Premier objectif", "en": "First objective", "tasks": ["test_answer"]}],
             "reads": {"tables": ["employees"], "texts": [], "answers": []}, "prerequisites": [],
             "languages": ["fr", "en"]}
     LabSpec.model_validate(spec)  # the scaffold itself must be valid

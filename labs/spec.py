@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sandlab.framework import LAB_ID, LEVELS, PERSONAS, Language, Persona
 
-__all__ = ["LEVELS", "PERSONAS", "LabSpec", "Language", "Persona"]
+__all__ = ["LEVELS", "PERSONAS", "LabSpec", "Language", "Objective", "Persona"]
 
 
 class _Spec(BaseModel):
@@ -20,6 +20,14 @@ class Text(_Spec):
 
     fr: str = Field(min_length=1)
     en: str | None = None
+
+
+class Objective(Text):
+    """What the lab teaches, and the graded tasks whose points measure it (a skill score per objective)."""
+
+    tasks: list[str] = Field(default_factory=list, description=(
+        "nbgrader grade ids (cell metadata nbgrader.grade_id) of the graded cells that assess it: autograder "
+        "tests and manually graded answers. Every graded cell of the lab is named by at least one objective."))
 
 
 class Reads(_Spec):
@@ -35,10 +43,12 @@ class LabSpec(_Spec):
     personas: list[Persona] = Field(min_length=1)
     level: int = Field(ge=1, le=4)
     duration_minutes: int = Field(ge=10, le=480)
-    objectives: list[Text] = Field(min_length=1)
+    objectives: list[Objective] = Field(min_length=1)
     reads: Reads = Reads()
     prerequisites: list[str] = Field(default_factory=list)
     languages: list[Language] = Field(min_length=1)
+    pass_mark: float = Field(0.5, gt=0, le=1,
+                             description="Share of the autograded points a learner needs to pass the lab.")
 
     @model_validator(mode="after")
     def _english_text_where_english(self) -> LabSpec:

@@ -20,8 +20,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from sandlab.grading.course import TIME_LIMIT_S, Course
+from sandlab.labs.notebook import graded_cells
 from sandlab.labs.paths import (
     ANSWERS_ENV,
     DATA_ENV,
@@ -32,7 +34,7 @@ from sandlab.labs.paths import (
     wrong_notebook,
 )
 from sandlab.labs.spec import LabSpec
-from sandlab.specfile import SpecError, load_spec
+from sandlab.specfile import SpecError, line_of, load_spec
 
 SUBMISSIONS = ("solution", "blank", "wrong")
 
@@ -81,6 +83,49 @@ class LabResult:
         data = asdict(self)
         data["passed"] = self.passed
         return data
+
+
+def objective_problems(spec: LabSpec, root: Path | None = None) -> list[str]:
+    """The objectives of lab.yaml against the source notebooks, as ``lab.yaml:line: field: what (fix)``:
+    each task an objective names is a graded cell (grade id) of every language's notebook, and each
+    graded cell is named by at least one objective, so the per-objective scores account for every point.
+    A missing or unreadable notebook is left to the per-language checks."""
+    path = spec_file(spec.id, root)
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        node = None
+    graded: dict[str, dict[str, int]] = {}  # notebook name -> grade id -> cell number
+    for language in spec.languages:
+        source = source_notebook(spec.id, language, root)
+        try:
+            graded[source.name] = graded_cells(nbformat.read(source, as_version=4))
+        except Exception:  # noqa: BLE001 - missing or invalid: _validate_language reports it
+            continue
+    problems = []
+
+    def refuse(loc: tuple, message: str) -> None:
+        problems.append(f"{path}:{line_of(node, loc)}: {'.'.join(map(str, loc))}: {message}")
+
+    for index, objective in enumerate(spec.objectives):
+        for position, task in enumerate(objective.tasks):
+            lacking = [name for name, cells in graded.items() if task not in cells]
+            if lacking:
+                known = sorted({grade for name in lacking for grade in graded[name]})
+                refuse(("objectives", index, "tasks", position),
+                       f"no graded cell '{task}' in {', '.join(lacking)} (graded cells there: "
+                       f"{', '.join(known) or 'none'}); name one of those, or give that cell this grade id in "
+                       "every language")
+    named = {task for objective in spec.objectives for task in objective.tasks}
+    seen = set()
+    for name, cells in graded.items():
+        for task, number in cells.items():
+            if task not in named and task not in seen:
+                seen.add(task)
+                refuse(("objectives",), f"graded cell '{task}' (cell {number} of {name}) is named by no "
+                                        "objective, so its points are missing from the skill scores; add it to "
+                                        "the tasks of the objective it assesses")
+    return problems
 
 
 def _validate_language(spec: LabSpec, language: str, root: Path | None, work: Path) -> LanguageResult:
@@ -153,6 +198,7 @@ def validate_lab(lab_id: str, pack: Path, root: Path | None = None) -> LabResult
         return result
     if spec.id != lab_id:
         result.problems.append(f"lab.yaml: id '{spec.id}' differs from the folder name '{lab_id}'")
+    result.problems += objective_problems(spec, root)
     with tempfile.TemporaryDirectory(prefix="sandlab-validate-") as tmp, warnings.catch_warnings():
         environment = {DATA_ENV: str(Path(pack) / "public"), ANSWERS_ENV: str(Path(pack) / "answers"),
                        WORK_ENV: str(Path(tmp) / "work")}

@@ -10,6 +10,7 @@ from sandlab.demo import demo
 from sandlab.grading.cli import app as grading_app
 from sandlab.hub.cli import app as hub_app
 from sandlab.images.cli import app as images_app
+from sandlab.kpis.cli import kpis
 from sandlab.labs.cli import app as labs_app
 
 app = typer.Typer(help="Sandlab: sandboxed hands-on AI labs with synthetic or anonymized company data.",
@@ -20,6 +21,7 @@ app.add_typer(labs_app, name="labs")
 app.add_typer(images_app, name="images")
 app.add_typer(hub_app, name="hub")
 app.add_typer(grading_app, name="grading")
+app.command("kpis")(kpis)  # one command: `sandlab kpis COHORT_FILE`, not a group
 app.command("demo")(demo)
 
 if __name__ == "__main__":

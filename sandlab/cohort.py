@@ -6,7 +6,7 @@ User names are DNS labels because each user's server is served on its own subdom
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -28,10 +28,16 @@ class _Spec(BaseModel):
 
 
 class Member(_Spec):
-    name: str = Field(pattern=USER_NAME, description="Login name: lowercase letters, digits, hyphens.")
+    name: str = Field(pattern=USER_NAME, description="Login name: lowercase letters, digits, single hyphens.")
     role: Role = "learner"
     persona: Persona | None = Field(None, description="Which labs the learner gets; required for learners.")
     language: Language | None = Field(None, description="The member's language, if not the cohort's.")
+
+    @model_validator(mode="after")
+    def _name_is_no_service_site(self) -> Member:
+        if "--" in self.name:  # <name>--service.<host> is a hub service's own site (the KPI dashboard's)
+            raise ValueError(f"'{self.name}': a login name may not contain '--' (reserved for the hub's services)")
+        return self
 
     @model_validator(mode="after")
     def _learners_have_a_persona(self) -> Member:
@@ -66,6 +72,19 @@ class LabChoice(_Spec):
                                        description="Due date per lab: later submissions are marked late.")
 
 
+class Dates(_Spec):
+    """The training's dates: activity after ``closes`` counts as use after the training."""
+
+    opens: date | None = Field(None, description="First day of the training (YYYY-MM-DD).")
+    closes: date | None = Field(None, description="Last day of the training (YYYY-MM-DD).")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Dates:
+        if self.opens and self.closes and self.closes < self.opens:
+            raise ValueError(f"closes ({self.closes}) is before opens ({self.opens})")
+        return self
+
+
 class LearnerPlan(_Spec):
     """What one learner gets, resolved against the catalogue when the cohort is applied."""
 
@@ -81,6 +100,7 @@ class Cohort(_Spec):
     limits: Limits = Limits()
     language: Language = Field("fr", description="Language of the labs and the interface; a member may override.")
     labs: LabChoice = LabChoice()
+    dates: Dates = Dates()
     members: list[Member] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -16,7 +16,7 @@ from sandlab.grading.plan import plan_learners
 from sandlab.grading.release import release_cohort
 from sandlab.hub.cli import ERRORS as HUB_ERRORS
 from sandlab.hub.cli import print_credentials
-from sandlab.hub.platform import Instance, apply_cohort, up
+from sandlab.hub.platform import Instance, PlatformError, apply_cohort, run_on_state, up
 from sandlab.images.cli import ERRORS as IMAGE_ERRORS
 from sandlab.images.cli import build_all
 from sandlab.images.names import project_root
@@ -49,17 +49,24 @@ def demo(
             with RichProgress(console) as progress:
                 generate_pack(spec, cohort.pack, force=True, progress=progress)
         instance = Instance("sandlab", port)
-        learners = plan_learners(cohort, load_catalogue(), root / DEMO_COHORT)
+        catalogue = load_catalogue()
+        learners = plan_learners(cohort, catalogue, root / DEMO_COHORT)
         with console.status("applying the demo cohort and starting the hub"):
-            issued = apply_cohort(engine, instance, cohort, learners=learners, reset_passwords=True)
+            issued = apply_cohort(engine, instance, cohort, learners=learners, catalogue=catalogue,
+                                  reset_passwords=True)
             up(engine, instance)
         with console.status("releasing the demo cohort's labs"):
             released = release_cohort(instance, cohort.name, learners)
+        seeded = run_on_state(instance, "python", "-m", "sandlab.kpis.seed", cohort.name)
+        if seeded.returncode != 0:
+            raise PlatformError(f"recording the demo's history: {seeded.stderr.strip()[-300:]}")
     except (*IMAGE_ERRORS, *HUB_ERRORS) as error:
         fail(str(error))
     print_credentials(instance, cohort, issued)
     console.print(f"{len({r.lab for r in released})} labs released: learners find them in JupyterLab's "
                   "Assignments tab (Nbgrader menu > Assignment List).")
+    console.print(f"Training dashboard (KPIs, with a recorded history of 24 synthetic learners): "
+                  f"http://kpis--service.localhost:{port}/services/kpis/ (log in as tess or ines).")
     console.print(f"\nSandlab demo is up: open {instance.url}/hub/login (learners' servers are served on "
                   f"<user>.localhost:{port}). Stop it with `sandlab hub down --learners`.")
 

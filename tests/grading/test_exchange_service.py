@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-import asyncio
 import base64
 import http.client
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,13 +11,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from tornado.netutil import bind_sockets
 
 from sandlab.cohort import Cohort, LearnerPlan, Member
 from sandlab.grading.exchange.service import MAX_BODY_BYTES, http_server, make_app
 from sandlab.grading.exchange.store import ExchangeStore
 from sandlab.hub.state import AppliedCohort
 from tests.grading.test_exchange_store import notebook
+from tests.webapp import serve_app
 
 PREFIX = "/services/exchange/"
 TOKENS = {"alice-token": "alice", "bruno-token": "bruno", "tess-token": "tess", "ghost-token": "ghost"}
@@ -42,28 +40,9 @@ def identify_by_test_token(handler) -> str | None:
 
 @contextmanager
 def serving(store: ExchangeStore) -> Iterator[str]:
-    """The real app and server on a loopback port, in a thread with its own event loop; yields the base URL."""
-    app = make_app(store, cohorts, identify_by_test_token, PREFIX)
-    started, box = threading.Event(), {}
-
-    async def run() -> None:
-        sockets = bind_sockets(0, "127.0.0.1")
-        server = http_server(app)
-        server.add_sockets(sockets)
-        box.update(port=sockets[0].getsockname()[1], loop=asyncio.get_running_loop(), stop=asyncio.Event())
-        started.set()
-        await box["stop"].wait()
-        server.stop()
-        await server.close_all_connections()
-
-    thread = threading.Thread(target=asyncio.run, args=(run(),), daemon=True)
-    thread.start()
-    assert started.wait(10)
-    try:
-        yield f"http://127.0.0.1:{box['port']}{PREFIX}"
-    finally:
-        box["loop"].call_soon_threadsafe(box["stop"].set)
-        thread.join(10)
+    """The real app and server on a loopback port; yields the base URL."""
+    with serve_app(http_server(make_app(store, cohorts, identify_by_test_token, PREFIX))) as base:
+        yield f"{base}{PREFIX}"
 
 
 @pytest.fixture

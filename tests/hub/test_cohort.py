@@ -33,6 +33,10 @@ def test_the_demo_cohort_reads_and_its_pack_is_relative_to_the_file():
      ":4: limits.memory"),
     ("name: c1\ntitle: t\npack: p\nmembers:\n  - {name: ana, persona: business}\n  - {name: ana, role: admin}\n",
      "listed twice"),
+    ("name: c1\ntitle: t\npack: p\nmembers:\n  - {name: kpis--service, persona: business}\n",
+     "may not contain '--'"),
+    ("name: c1\ntitle: t\npack: p\ndates: {opens: 2026-12-10, closes: 2026-12-01}\n"
+     "members:\n  - {name: ana, persona: business}\n", "closes (2026-12-01) is before opens"),
 ])
 def test_mistakes_name_the_line_and_the_fix(tmp_path, text, expected):
     with pytest.raises(SpecError) as error:

@@ -84,3 +84,17 @@ def test_learners_and_their_servers_may_use_the_exchange_service_and_nothing_mor
     assert "access:services!service=exchange" in c.SandlabSpawner.server_token_scopes
     assert not any(scope.startswith("access:services") and "!service=" not in scope
                    for scope in c.SandlabSpawner.server_token_scopes)
+
+
+def test_everyone_may_open_the_dashboard_and_the_kpi_service_only_sees_activity(tmp_path):
+    write_applied(tmp_path, applied("aa", Member(name="ana", persona="business"), Member(name="tom", role="trainer"),
+                                    Member(name="ida", role="admin")))
+    c = configured(tmp_path)
+    kpis = next(service for service in c.JupyterHub.services if service["name"] == "kpis")
+    assert kpis["url"] == "http://x-hub:10102" and "sandlab.kpis.service" in kpis["command"]
+    role = next(role for role in c.JupyterHub.load_roles if role["name"] == "kpis-user")
+    assert role["users"] == ["ana", "ida", "tom"] and role["scopes"] == ["access:services!service=kpis"]
+    watcher = next(role for role in c.JupyterHub.load_roles if role["name"] == "kpis-watcher")
+    assert watcher["services"] == ["kpis"]
+    assert set(watcher["scopes"]) == {"list:users", "read:users:activity", "read:servers"}
+    assert "access:services!service=kpis" in c.SandlabSpawner.server_token_scopes

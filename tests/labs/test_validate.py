@@ -10,9 +10,13 @@ import yaml
 from typer.testing import CliRunner
 
 from sandlab.cli import app
+from sandlab.labs import notebook as nbk
+from sandlab.labs.catalogue import load_catalogue
 from sandlab.labs.paths import catalogue_root, lab_ids, source_notebook, spec_file
 from sandlab.labs.scaffold import new_lab
-from sandlab.labs.validate import validate_lab
+from sandlab.labs.spec import LabSpec
+from sandlab.labs.validate import objective_problems, validate_lab
+from sandlab.specfile import SpecError, load_spec
 
 
 @pytest.mark.parametrize("lab_id", lab_ids())
@@ -44,6 +48,26 @@ def problems(result) -> str:
     return " | ".join(result.problems + [p for lang in result.languages for p in lang.problems])
 
 
+def edit_spec(root, change) -> str:
+    """Apply ``change`` to the scaffold's lab.yaml (as a dict); the new text."""
+    spec = yaml.safe_load(spec_file("l90-check", root).read_text())
+    change(spec)
+    text = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
+    spec_file("l90-check", root).write_text(text)
+    return text
+
+
+def line_with(text: str, needle: str) -> int:
+    return next(number for number, line in enumerate(text.splitlines(), start=1) if needle in line)
+
+
+def test_every_catalogue_objective_names_graded_cells_and_every_graded_cell_has_one():
+    for lab in load_catalogue():
+        assert objective_problems(lab) == [], lab.id
+        assert all(objective.tasks for objective in lab.objectives), lab.id
+        assert 0 < lab.pass_mark <= 1
+
+
 def test_a_fresh_scaffold_validates(scaffold, pack):
     assert validate_lab("l90-check", pack, scaffold).passed
 
@@ -66,6 +90,60 @@ def test_a_broken_lab_yaml_is_caught(scaffold, pack):
     spec_file("l90-check", scaffold).write_text(yaml.safe_dump(spec))
     result = validate_lab("l90-check", pack, scaffold)
     assert not result.passed and "lab.yaml" in problems(result) and "level" in problems(result)
+
+
+def test_an_objective_naming_an_unknown_task_is_refused(scaffold, pack):
+    text = edit_spec(scaffold, lambda spec: spec["objectives"][0]["tasks"].append("test_headcount"))
+    result = validate_lab("l90-check", pack, scaffold)
+    found = problems(result)
+    where = f"{spec_file('l90-check', scaffold)}:{line_with(text, '- test_headcount')}: objectives.0.tasks.1"
+    assert not result.passed and where in found
+    assert "no graded cell 'test_headcount' in l90-check.fr.ipynb, l90-check.en.ipynb" in found
+    assert "graded cells there: test_answer" in found
+
+
+def test_a_task_graded_in_one_language_only_is_refused(scaffold):
+    path = source_notebook("l90-check", "en", scaffold)
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[-1].metadata["nbgrader"]["grade_id"] = "test_headcount"
+    nbformat.write(notebook, path)
+    found = " | ".join(objective_problems(load_spec(spec_file("l90-check", scaffold), LabSpec), scaffold))
+    assert "no graded cell 'test_answer' in l90-check.en.ipynb (graded cells there: test_headcount)" in found
+    assert "graded cell 'test_headcount' (cell 4 of l90-check.en.ipynb) is named by no objective" in found
+
+
+def test_a_graded_cell_no_objective_names_is_refused(scaffold):
+    text = edit_spec(scaffold, lambda spec: spec["objectives"][0].update(tasks=[]))
+    found = objective_problems(load_spec(spec_file("l90-check", scaffold), LabSpec), scaffold)
+    assert found == [f"{spec_file('l90-check', scaffold)}:{line_with(text, 'objectives:')}: objectives: graded cell "
+                     "'test_answer' (cell 4 of l90-check.fr.ipynb) is named by no objective, so its points are "
+                     "missing from the skill scores; add it to the tasks of the objective it assesses"]
+
+
+def test_a_manually_graded_answer_counts_as_a_graded_cell(scaffold):
+    for language in ("fr", "en"):
+        path = source_notebook("l90-check", language, scaffold)
+        notebook = nbformat.read(path, as_version=4)
+        notebook.cells.append(nbk.written_answer("why", "Because.", points=2))
+        nbformat.write(notebook, path)
+    spec = load_spec(spec_file("l90-check", scaffold), LabSpec)
+    assert "graded cell 'why' (cell 5 of l90-check.fr.ipynb) is named by no objective" in objective_problems(
+        spec, scaffold)[0]
+    edit_spec(scaffold, lambda spec: spec["objectives"][0]["tasks"].append("why"))
+    assert objective_problems(load_spec(spec_file("l90-check", scaffold), LabSpec), scaffold) == []
+
+
+@pytest.mark.parametrize("pass_mark", [0, -0.2, 1.5, "most"])
+def test_a_pass_mark_out_of_range_is_refused(scaffold, pass_mark):
+    text = edit_spec(scaffold, lambda spec: spec.update(pass_mark=pass_mark))
+    with pytest.raises(SpecError, match=rf"lab\.yaml:{line_with(text, 'pass_mark')}: pass_mark: "):
+        load_spec(spec_file("l90-check", scaffold), LabSpec)
+
+
+def test_a_pass_mark_defaults_to_half_and_may_be_set(scaffold):
+    assert load_spec(spec_file("l90-check", scaffold), LabSpec).pass_mark == 0.5
+    edit_spec(scaffold, lambda spec: spec.update(pass_mark=1))
+    assert load_spec(spec_file("l90-check", scaffold), LabSpec).pass_mark == 1
 
 
 def test_missing_wrong_answer_and_notebook_are_caught(scaffold, pack):

@@ -7,6 +7,7 @@ Without an engine they skip, except under CI=true, where they fail.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import secrets
 import shutil
@@ -17,7 +18,7 @@ import docker
 import pytest
 import yaml
 
-from sandlab.cohort import Cohort, LabChoice, Limits, Member
+from sandlab.cohort import Cohort, Dates, LabChoice, Limits, Member
 from sandlab.datasets.company import generate_pack
 from sandlab.datasets.context import GenerationSpec
 from sandlab.datasets.profile import load_profile
@@ -104,7 +105,8 @@ def platform(engine, images, tmp_path_factory) -> Platform:
             Member(name="ana", persona="business"), Member(name="ben", persona="support"),
             Member(name="cy", persona="business"),
             Member(name="tom", role="trainer"), Member(name="ida", role="admin")]),
-        "beta": Cohort(name="beta", title="Test cohort beta", pack=pack, limits=limits, labs=labs, members=[
+        "beta": Cohort(name="beta", title="Test cohort beta", pack=pack, limits=limits, labs=labs,
+                       dates=Dates(closes=datetime.date.today() - datetime.timedelta(days=4)), members=[
             Member(name="zoe", persona="technical"), Member(name="tara", role="trainer")]),
     }
     instance = Instance(f"sltest{secrets.token_hex(3)}", free_port(), idle_timeout=3600)
@@ -112,7 +114,7 @@ def platform(engine, images, tmp_path_factory) -> Platform:
     try:
         for cohort in cohorts.values():
             learners = plan_learners(cohort, load_catalogue())
-            passwords.update(apply_cohort(engine, instance, cohort, learners=learners))
+            passwords.update(apply_cohort(engine, instance, cohort, learners=learners, catalogue=load_catalogue()))
         up(engine, instance)
         yield Platform(instance, Hub(instance.port), engine, passwords, cohorts)
     finally:
