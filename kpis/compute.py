@@ -325,7 +325,10 @@ class _Report:
             p_count, p_minutes, p_n = per_persona.get(persona, (0, 0.0, 0))
             by_persona.append({"persona": persona, "count": self.fig(p_count, p_n),
                                "minutes_saved_per_week": self.fig(p_minutes, p_n)})
-        listed = [{"lab": lab, "persona": persona, "text": text, "minutes_saved_per_week": saved}
+        # an idea's persona is named only when that persona's ideas come from enough people to hide the author
+        enough = {persona for persona, (_, _, p_n) in per_persona.items() if shown(p_n, self.min_cell)}
+        listed = [{"lab": lab, "persona": persona if persona in enough else "", "text": text,
+                   "minutes_saved_per_week": saved}
                   for lab, persona, text, saved in self.rows(
                       f"SELECT s.lab, k.persona, s.idea, s.minutes_saved_per_week {ideas} "
                       "ORDER BY s.answered_at DESC, s.lab, s.idea")]

@@ -41,8 +41,8 @@ from sandlab.grading.exchange.service import (
     Refusal,
     _JsonHandler,
     applied_cohorts,
-    find_learner,
     hub_identify,
+    identified_learner,
 )
 from sandlab.grading.exchange.store import ExchangeStore
 from sandlab.hub.state import STATE_DIR, AppliedCohort
@@ -105,14 +105,7 @@ class _Api(_JsonHandler):
         self.kpis, self.cohorts, self.identify = kpis, cohorts, identify
 
     async def prepare(self) -> None:
-        user = self.identify(self)
-        if asyncio.iscoroutine(user):
-            user = await user
-        if not user:
-            raise Refusal(403, "no JupyterHub token with access to this service: open your lab from the hub")
-        self.learner = find_learner(self.cohorts(), user)
-        if self.learner is None:
-            raise Refusal(403, "this service records learners of a cohort; your account is not one")
+        self.learner = await identified_learner(self, self.identify, self.cohorts)
         if len(self.request.body or b"") > MAX_BODY_BYTES:
             raise Refusal(413, f"the body is over {MAX_BODY_BYTES // 1024} KiB")
 

@@ -9,6 +9,7 @@ from sandlab.datasets.cli import app as data_app
 from sandlab.demo import demo
 from sandlab.grading.cli import app as grading_app
 from sandlab.hub.cli import app as hub_app
+from sandlab.hub.cohort_cli import app as cohort_app
 from sandlab.images.cli import app as images_app
 from sandlab.kpis.cli import kpis
 from sandlab.labs.cli import app as labs_app
@@ -20,6 +21,7 @@ app.add_typer(anonymize_app, name="anonymize")
 app.add_typer(labs_app, name="labs")
 app.add_typer(images_app, name="images")
 app.add_typer(hub_app, name="hub")
+app.add_typer(cohort_app, name="cohort")
 app.add_typer(grading_app, name="grading")
 app.command("kpis")(kpis)  # one command: `sandlab kpis COHORT_FILE`, not a group
 app.command("demo")(demo)

@@ -20,6 +20,9 @@ from sandlab.specfile import load_spec
 Role = Literal["learner", "trainer", "admin"]
 COHORT_NAME = r"^[a-z][a-z0-9-]{1,30}$"
 USER_NAME = r"^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$"
+# Light on purpose (email-validator is not a dependency): one @, a dotted domain, no spaces. It only has to
+# catch a name typed in the e-mail column, since the address serves to recognise a person across cohort files.
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
 LabId = Annotated[str, Field(pattern=LAB_ID)]
 
 
@@ -32,6 +35,8 @@ class Member(_Spec):
     role: Role = "learner"
     persona: Persona | None = Field(None, description="Which labs the learner gets; required for learners.")
     language: Language | None = Field(None, description="The member's language, if not the cohort's.")
+    email: str | None = Field(None, pattern=EMAIL, description="Recognises the person across cohort files "
+                              "(a roster import, the one-open-cohort rule).")
 
     @model_validator(mode="after")
     def _name_is_no_service_site(self) -> Member:
@@ -104,12 +109,17 @@ class Cohort(_Spec):
     members: list[Member] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _names_are_unique(self) -> Cohort:
+    def _people_are_unique(self) -> Cohort:
         seen: set[str] = set()
+        emails: dict[str, str] = {}
         for member in self.members:
             if member.name in seen:
                 raise ValueError(f"member '{member.name}' is listed twice")
             seen.add(member.name)
+            if member.email:
+                other = emails.setdefault(member.email.casefold(), member.name)
+                if other != member.name:
+                    raise ValueError(f"members '{other}' and '{member.name}' have the same e-mail {member.email}")
         return self
 
     def named(self, role: Role) -> list[str]:

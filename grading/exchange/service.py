@@ -107,6 +107,20 @@ def hub_identify(auth: HubAuth | None = None) -> Identify:
     return identify
 
 
+async def identified_learner(handler: RequestHandler, identify: Identify, cohorts: Cohorts) -> Learner:
+    """The learner whose token the request carries (a hub service's learner API: the exchange's,
+    the KPI service's), or a 403 that says why."""
+    user = identify(handler)
+    if inspect.isawaitable(user):
+        user = await user
+    if not user:
+        raise Refusal(403, "no JupyterHub token with access to this service: open your lab from the hub")
+    learner = find_learner(cohorts(), user)
+    if learner is None:
+        raise Refusal(403, "this service is for learners of a cohort; your account is not one")
+    return learner
+
+
 class Refusal(HTTPError):
     """An answer for the caller: its message is sent as {"error": message}."""
 
@@ -165,14 +179,7 @@ class _Handler(_JsonHandler):
         self.store, self.cohorts, self.identify = store, cohorts, identify
 
     async def prepare(self) -> None:
-        user = self.identify(self)
-        if inspect.isawaitable(user):
-            user = await user
-        if not user:
-            raise Refusal(403, "no JupyterHub token with access to this service: open your lab from the hub")
-        self.learner = find_learner(self.cohorts(), user)
-        if self.learner is None:
-            raise Refusal(403, "this service is for learners of a cohort; your account is not one")
+        self.learner = await identified_learner(self, self.identify, self.cohorts)
 
     def released_lab_in_plan(self, lab: str) -> str:
         assert self.learner is not None

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from sandlab.cli import app
 from sandlab.hub.platform import run_on_state
-from tests.platform.browser import login
+from tests.platform.browser import login, server_page
 from tests.platform.client import Kernel
 
 LAB = "l01-what-ai-is"
@@ -74,6 +74,20 @@ def test_a_learner_s_kernel_and_survey_are_recorded_and_reported(platform):
     assert report["learners"] == 3
     # three learners: every figure is behind the smallest-cell rule
     assert report["completion"]["funnel"]["started"]["suppressed"]
+
+
+def test_the_hub_s_record_of_an_active_server_becomes_activity(platform):
+    """The KPI service asks the hub every minute which servers were active (cy's ran above)."""
+    query = ("import sqlite3; print(sqlite3.connect('/srv/sandlab/state/kpis/kpis.sqlite').execute("
+             "\"SELECT count(*) FROM activity WHERE user = 'cy' AND source = 'hub' AND lab = ''\").fetchone()[0])")
+    deadline = time.monotonic() + 150
+    while True:
+        done = run_on_state(platform.instance, "python", "-c", query)
+        assert done.returncode == 0, done.stderr
+        if int(done.stdout) >= 1 or time.monotonic() > deadline:
+            break
+        time.sleep(10)
+    assert int(done.stdout) >= 1
 
 
 def test_another_learner_cannot_record_in_cy_s_name(platform):
@@ -160,3 +174,40 @@ def test_an_anonymous_visitor_is_sent_to_the_hub_s_login(platform, browser):
         assert "Test cohort" not in page.inner_text("body")
     finally:
         context.close()
+
+
+def test_a_learner_answers_the_end_of_lab_survey_in_jupyterlab(platform, browser):
+    released = CliRunner().invoke(app, ["grading", "release", str(platform.cohort_file("alpha")), "--instance",
+                                        platform.instance.name])
+    assert released.exit_code == 0, released.output
+    cy = platform.login("cy")
+    cy.start_server()
+    fetched = cy.server("POST", "assignments/fetch", data={"course_id": "alpha", "assignment_id": LAB})
+    assert fetched.status_code == 200 and fetched.json()["success"], fetched.text
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    requests = watched(page)
+    try:
+        login(page, platform, "cy")
+        page.goto(server_page(platform, "cy", f"lab/tree/labs/{LAB}/{LAB}.fr.ipynb"))
+        last = page.locator(".jp-Notebook .jp-Cell .cm-content", has_text="survey(").last
+        last.wait_for(timeout=120_000)
+        last.click()
+        page.keyboard.press("Shift+Enter")
+        form = page.locator(".widget-vbox", has_text="Votre avis sur ce lab").first
+        form.wait_for(timeout=120_000)
+        assert form.get_by_text("Vous avez déjà répondu").count()  # the first test's answer, prefilled
+        ratings = form.locator(".widget-toggle-buttons")
+        ratings.nth(0).locator("button", has_text="2").click()
+        ratings.nth(1).locator("button", has_text="3").click()
+        form.locator("textarea").first.fill("<b>Un peu long</b>")
+        form.locator("button", has_text="Envoyer").click()
+        form.get_by_text("Merci, votre réponse est enregistrée").wait_for(timeout=30_000)
+    finally:
+        page.close()
+    only_this_platform(requests, platform.instance.port)
+    stored = cy.run(
+        "import json, os, urllib.request\n"
+        f"request = urllib.request.Request(os.environ['SANDLAB_KPIS_URL'] + 'api/surveys/{LAB}',"
+        " headers={'Authorization': 'token ' + os.environ['JUPYTERHUB_API_TOKEN']})\n"
+        "print(json.dumps(json.load(urllib.request.urlopen(request, timeout=10))))")
+    assert (stored["clarity"], stored["usefulness"], stored["comment"]) == (2, 3, "<b>Un peu long</b>")

@@ -1,0 +1,131 @@
+"""`sandlab cohort`: a cohort's life, from HR's roster onwards."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from sandlab.console import console, fail
+from sandlab.hub.enrol import Entry, NewCohort, Outcome, import_roster
+from sandlab.hub.roster import RosterError, read_roster
+from sandlab.specfile import SpecError
+
+app = typer.Typer(help="A cohort's life: its roster of learners, from HR's export.", no_args_is_help=True)
+roster_app = typer.Typer(help="The cohort's learners, from HR's export (CSV or XLSX).", no_args_is_help=True)
+app.add_typer(roster_app, name="roster")
+
+
+@roster_app.command("import")
+def import_roster_command(
+    roster_file: Annotated[Path, typer.Argument(help="HR's export: .csv (UTF-8 or Windows-1252; `,` `;` tab or "
+                                                "`|`) or .xlsx (its first sheet).")],
+    cohort_file: Annotated[Path, typer.Option("--cohort", help="The cohort's YAML file: its members are added "
+                                              "or updated, every other key stays.")],
+    name: Annotated[str | None, typer.Option(help="New cohort file only: the cohort's name (e.g. vague-3).")] = None,
+    title: Annotated[str | None, typer.Option(help="New cohort file only: the cohort's title.")] = None,
+    pack: Annotated[str | None, typer.Option(help="New cohort file only: the dataset pack, relative to the "
+                                             "cohort file's folder.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change; write nothing.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Write nothing if any line is refused (exit 1).")]
+    = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
+) -> None:
+    """Add or update the cohort's learners from HR's export of the training wave.
+
+    Columns are found by their header, in French or English: the name ('nom complet', or 'prénom'
+    and 'nom'), the e-mail ('email', 'courriel'), the persona ('persona', 'profil': leaders,
+    technical, business, support or French aliases such as 'direction', 'technique', 'métier',
+    'RH') and optionally the language ('langue': fr, en; empty: the cohort's). A person already in
+    the cohort file (same e-mail) keeps their login name; a new one gets <initial><last name>.
+    Refused lines (empty name, bad e-mail, unknown persona, e-mail twice, learner of another open
+    cohort of the same folder) are reported with their line; the others are imported.
+
+    Example:
+
+        sandlab cohort roster import vague-3.xlsx --cohort hub/cohorts/vague-3.yaml \\
+            --name vague-3 --title "Vague 3" --pack ../../packs/acme
+        sandlab cohort roster import rh-export.csv --cohort hub/cohorts/vague-3.yaml --dry-run
+    """
+    options = {"--name": name, "--title": title, "--pack": pack}
+    new = None
+    if not cohort_file.exists():
+        missing = [option for option, value in options.items() if not value]
+        if missing:
+            fail(f"{cohort_file} does not exist: to create it, give {', '.join(missing)} "
+                 f"(e.g. --name vague-3 --title \"Vague 3\" --pack ../../packs/acme)")
+        new = NewCohort(name=name or "", title=title or "", pack=pack or "")
+    elif any(options.values()):
+        console.print(f"{cohort_file} exists: {', '.join(o for o, v in options.items() if v)} ignored "
+                      "(they only create a cohort file)", style="yellow", markup=False)
+    try:
+        outcome = import_roster(read_roster(roster_file), cohort_file, new=new, dry_run=dry_run, strict=strict)
+    except (RosterError, SpecError) as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"{error.filename or cohort_file}: {error.strerror}")
+    report = _report(outcome, roster_file, cohort_file, dry_run=dry_run)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        _print(report)
+    if strict and outcome.plan.refused:
+        raise typer.Exit(1)
+
+
+def _report(outcome: Outcome, roster_file: Path, cohort_file: Path, *, dry_run: bool) -> dict[str, Any]:
+    def person(entry: Entry) -> dict[str, Any]:
+        member = entry.member
+        found = {"line": entry.row.line, "person": entry.row.name, "login": member.name, "email": member.email,
+                 "persona": member.persona, "language": member.language}
+        if entry.changes():
+            found["changes"] = {field: list(values) for field, values in entry.changes().items()}
+        return found
+
+    plan = outcome.plan
+    return {
+        "roster": str(roster_file), "cohort": str(cohort_file), "dry_run": dry_run,
+        "written": outcome.written, "created": outcome.written and outcome.created,
+        "added": [person(entry) for entry in plan.added],
+        "updated": [person(entry) for entry in plan.updated],
+        "unchanged": [person(entry) for entry in plan.unchanged],
+        "refused": [{"line": refusal.line, "person": refusal.name, "email": refusal.email, "reason": refusal.reason}
+                    for refusal in plan.refused],
+    }
+
+
+def _print(report: dict[str, Any]) -> None:
+    """The imported lines as a table, then each refused line and why (a reason can be long)."""
+    imported = sorted(((status, entry) for status in ("added", "updated", "unchanged") for entry in report[status]),
+                      key=lambda pair: pair[1]["line"])
+    if imported:
+        table = Table(title=f"roster {escape(report['roster'])}")
+        for header in ("line", "person", "login", "e-mail", "persona", "language", "result"):
+            table.add_column(header, overflow="fold")  # a login or an address is copied whole, never cut
+        for status, entry in imported:
+            changes = ", ".join(f"{field} {old or '-'} → {new or '-'}"
+                                for field, (old, new) in entry.get("changes", {}).items())
+            cells = (entry["person"], entry["login"], entry["email"] or "", entry["persona"] or "",
+                     entry["language"] or "", f"{status}: {changes}" if changes else status)
+            table.add_row(str(entry["line"]), *(escape(cell) for cell in cells))
+        console.print(table)
+    for refusal in report["refused"]:
+        who = " ".join(part for part in (refusal["person"], f"<{refusal['email']}>" if refusal["email"] else "")
+                       if part)
+        console.print(Text.assemble(("refused", "red"), f" line {refusal['line']}", f" ({who})" if who else "",
+                                    f": {refusal['reason']}"), soft_wrap=True)
+    counts = ", ".join(f"{len(report[status])} {status}" for status in ("added", "updated", "unchanged", "refused"))
+    if report["written"]:
+        done = f"{report['cohort']} {'created' if report['created'] else 'written'}"
+    elif report["dry_run"]:
+        done = "dry run: nothing written"
+    elif report["added"] or report["updated"]:
+        done = "--strict and a line is refused: nothing written"
+    else:
+        done = "nothing to change"
+    console.print(f"{counts}. {done}", markup=False)
