@@ -84,8 +84,8 @@ def learner_rows(rng: random.Random, user: str) -> tuple[list, list, list, list]
 def generate(store: KpiStore, learners: int, seed: int) -> dict[str, int]:
     rng = random.Random(seed)
     users = [f"learner{index:05d}" for index in range(learners)]
-    closes = datetime.fromtimestamp((DAY0 + (TRAINING_DAYS - 1) * 1440) * 60, UTC).date().isoformat()
-    store.put_cohort(CohortFacts(COHORT, "Benchmark cohort", "2026-03-02", closes), lab_facts(),
+    ends = datetime.fromtimestamp((DAY0 + (TRAINING_DAYS - 1) * 1440) * 60, UTC).date().isoformat()
+    store.put_cohort(CohortFacts(COHORT, "Benchmark cohort", "2026-03-02", ends), lab_facts(),
                      [PlannedLab(COHORT, user, PERSONAS[index % 4], lab)
                       for index, user in enumerate(users) for lab in LABS])
     for lab in LABS[:14]:
@@ -120,8 +120,8 @@ def naive_kpis(store: KpiStore, cohort: str) -> dict[str, float]:
 
     The same figures as the report's headlines and per-lab rows, so that both sides do the same work."""
     with store.connect() as db:
-        (closes,) = db.execute("SELECT closes FROM cohorts WHERE cohort = ?", (cohort,)).fetchone()
-        after = int(datetime.combine(date.fromisoformat(closes) + timedelta(days=1), datetime.min.time(),
+        (ends,) = db.execute("SELECT ends FROM cohorts WHERE cohort = ?", (cohort,)).fetchone()
+        after = int(datetime.combine(date.fromisoformat(ends) + timedelta(days=1), datetime.min.time(),
                                      UTC).timestamp()) // 60
         users = [user for (user,) in db.execute("SELECT DISTINCT user FROM plans WHERE cohort = ? ORDER BY user",
                                                 (cohort,))]

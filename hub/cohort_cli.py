@@ -16,7 +16,7 @@ from sandlab.hub.enrol import Entry, NewCohort, Outcome, import_roster
 from sandlab.hub.roster import RosterError, read_roster
 from sandlab.specfile import SpecError
 
-app = typer.Typer(help="A cohort's life: its roster of learners, from HR's export.", no_args_is_help=True)
+app = typer.Typer(help="A cohort's life: its roster of learners, from HR's export; its status.", no_args_is_help=True)
 roster_app = typer.Typer(help="The cohort's learners, from HR's export (CSV or XLSX).", no_args_is_help=True)
 app.add_typer(roster_app, name="roster")
 
@@ -129,3 +129,48 @@ def _print(report: dict[str, Any]) -> None:
     else:
         done = "nothing to change"
     console.print(f"{counts}. {done}", markup=False)
+
+
+@app.command("status")
+def status_command(
+    cohort_file: Annotated[Path, typer.Argument(help="The cohort's YAML file (as applied).")],
+    instance: Annotated[str, typer.Option("--instance", help="Prefix of the hub's containers and volumes.")]
+    = "sandlab",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one object per member as JSON.")] = False,
+) -> None:
+    """Each member now: server state, started at, CPU and memory, current image, home disk, last
+    activity, labs released and submitted.
+
+    Example:
+
+        sandlab cohort status hub/cohorts/demo.yaml
+        sandlab cohort status hub/cohorts/demo.yaml --json
+    """
+    from sandlab.cohort import load_cohort
+    from sandlab.engine import NoEngine, client
+    from sandlab.hub.cohort_status import cohort_status
+    from sandlab.hub.platform import Instance, PlatformError
+
+    try:
+        cohort = load_cohort(cohort_file)
+        with console.status(f"reading cohort {cohort.name}"):
+            found = cohort_status(client(), Instance(instance), cohort)
+    except (SpecError, PlatformError, NoEngine) as error:
+        fail(str(error))
+    if as_json:
+        typer.echo(json.dumps([member.as_dict() for member in found], indent=2))
+        return
+    table = Table(title=f"cohort {escape(cohort.name)}")
+    for header in ("member", "role", "server", "started", "CPU %", "memory MiB", "image", "home MiB",
+                   "last activity", "released", "submitted"):
+        table.add_column(header)
+
+    def shown(value) -> str:
+        return "" if value is None else escape(str(value))
+
+    for member in found:
+        image = {True: "current", False: "OLD", None: ""}[member.current_image]
+        table.add_row(member.name, member.role, member.server, shown(member.started_at and member.started_at[:16]),
+                      shown(member.cpu_percent), shown(member.memory_mib), image, shown(member.home_mib),
+                      shown(member.last_activity), str(member.released), str(member.submitted))
+    console.print(table)

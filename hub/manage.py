@@ -3,6 +3,8 @@
     apply [--reset-passwords]   read an AppliedCohort as JSON on stdin, store it, give each
                                 new member a password; print {name: password} for the
                                 passwords issued now, as JSON, once
+    status COHORT               per learner: the last activity recorded, labs released and
+                                submitted (from the KPI database, the exchange copied in first)
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from sandlab.grading.exchange.store import ExchangeStore
 from sandlab.hub.accounts import AccountStore
 from sandlab.hub.state import STATE_DIR, AppliedCohort, accounts_file, read_applied, write_applied
 from sandlab.kpis.facts import record_cohort
+from sandlab.kpis.ingest import ingest_exchange
 from sandlab.kpis.store import KpiStore, kpi_database
 
 
@@ -34,12 +39,38 @@ def apply(state: Path, applied: AppliedCohort, *, reset_passwords: bool) -> dict
     return AccountStore(accounts_file(state)).set_passwords(names, reset=reset_passwords)
 
 
+def status(state: Path, cohort: str) -> dict[str, dict]:
+    store = KpiStore(kpi_database(state))
+    if (state / "exchange").is_dir():
+        ingest_exchange(store, ExchangeStore(state / "exchange"), [cohort])
+    found: dict[str, dict] = {}
+    with store.connect() as db:
+        queries = {
+            "released": "SELECT p.user, COUNT(DISTINCT p.lab) FROM plans p JOIN releases r USING (cohort, lab) "
+                        "WHERE p.cohort = ? GROUP BY p.user",
+            "submitted": "SELECT user, COUNT(DISTINCT lab) FROM submissions WHERE cohort = ? GROUP BY user",
+            "last_minute": "SELECT user, MAX(minute) FROM activity WHERE cohort = ? GROUP BY user",
+        }
+        for key, sql in queries.items():
+            for user, value in db.execute(sql, (cohort,)):
+                found.setdefault(user, {})[key] = value
+    for record in found.values():
+        minute = record.pop("last_minute", None)
+        record["last_activity"] = (datetime.fromtimestamp(minute * 60, UTC).isoformat(timespec="minutes")
+                                   if minute is not None else None)
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandlab.hub.manage")
-    parser.add_argument("command", choices=["apply"])
+    parser.add_argument("command", choices=["apply", "status"])
+    parser.add_argument("cohort", nargs="?")
     parser.add_argument("--reset-passwords", action="store_true")
     parser.add_argument("--state", type=Path, default=STATE_DIR)
     args = parser.parse_args(argv)
+    if args.command == "status":
+        print(json.dumps(status(args.state, args.cohort or "")))
+        return 0
     try:
         applied = AppliedCohort.model_validate_json(sys.stdin.read())
         issued = apply(args.state, applied, reset_passwords=args.reset_passwords)

@@ -23,6 +23,7 @@ import httpx
 
 from sandlab.cohort import Cohort, LearnerPlan
 from sandlab.engine import cli, container_exists, image_exists
+from sandlab.hub.networks import attach_hub, ensure_cohort_network, remove_cohort_networks
 from sandlab.hub.state import STATE_DIR, AppliedCohort
 from sandlab.images.names import HUB_IMAGE, POSTGRES_IMAGE, project_root
 from sandlab.kpis.facts import planned_facts
@@ -130,6 +131,7 @@ def apply_cohort(engine: docker.DockerClient, instance: Instance, cohort: Cohort
             raise PlatformError(f"image '{image}' is not on this engine: run `sandlab images build`")
     volume = pack_volume_name(instance, cohort)
     load_pack(engine, cohort, volume)
+    ensure_cohort_network(engine, instance.name, cohort.name)
     if not container_exists(engine, instance.hub_container):
         compose(instance, "up", "--no-start")  # the state volume, named and owned by compose
     applied = AppliedCohort(cohort=cohort.model_copy(update={"pack": Path(cohort.pack.name)}), pack_volume=volume,
@@ -141,6 +143,7 @@ def apply_cohort(engine: docker.DockerClient, instance: Instance, cohort: Cohort
     if done.returncode != 0:
         raise PlatformError(f"applying cohort {cohort.name}: {done.stderr.strip().splitlines()[-1]}")
     if hub_running(engine, instance):
+        attach_hub(engine, instance.name, instance.hub_container)
         engine.containers.get(instance.hub_container).restart(timeout=10)
         wait_ready(instance)
     return json.loads(done.stdout)
@@ -186,6 +189,7 @@ def up(engine: docker.DockerClient, instance: Instance) -> None:
             flag = " --postgres" if image == POSTGRES_IMAGE else ""
             raise PlatformError(f"image '{image}' is not on this engine: run `sandlab images build{flag}`")
     compose(instance, "up", "-d")
+    attach_hub(engine, instance.name, instance.hub_container)  # compose knows only its own networks
     wait_ready(instance)
 
 
@@ -201,6 +205,7 @@ def down(engine: docker.DockerClient, instance: Instance, *, learners: bool = Fa
     for container in learner_containers(engine, instance):
         container.remove(force=True)
     compose(instance, "down", *(["--volumes"] if volumes else []))
+    remove_cohort_networks(engine, instance.name)
     if volumes:
         for volume in engine.volumes.list(filters={"name": f"{instance.name}-"}):
             if volume.name.startswith(f"{instance.name}-"):

@@ -9,9 +9,13 @@ environment. Learners choose nothing: no image, no options.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from dockerspawner import DockerSpawner
 from traitlets import Dict, Unicode
 
+from sandlab.hub.access import closed_notice
+from sandlab.hub.networks import cohort_network
 from sandlab.hub.state import AppliedCohort, course_volume
 from sandlab.sandbox import HOME, LEARNER_UID
 
@@ -64,13 +68,30 @@ class SandlabSpawner(DockerSpawner):
             raise SpawnRefused(f"the dataset pack of cohort {applied.cohort.name} is missing "
                                f"(volume {applied.pack_volume}): IT re-runs `sandlab hub apply`") from None
 
+    async def _labelled_home(self, cohort: str) -> None:
+        """Create the home volume with its instance and cohort labels (a volume docker makes on the
+        fly has none), so that closing or archiving a cohort finds every home of it."""
+        from docker.errors import NotFound
+
+        try:
+            await self.docker("inspect_volume", self.home_volume())
+        except NotFound:
+            await self.docker("create_volume", name=self.home_volume(),
+                              labels={"sandlab.instance": self.instance, "sandlab.cohort": cohort,
+                                      "sandlab.home": self.user.name})
+
     async def start(self):
         applied = self._placement()
-        await self._check_engine_has(applied)
-        self.user_options = {}  # learners choose nothing: no image, no options, not even by the API
         cohort, limits = applied.cohort, applied.cohort.limits
         member = next(m for m in cohort.members if m.name == self.user.name)
+        notice = closed_notice(cohort, member, datetime.now(UTC))
+        if notice:
+            raise SpawnRefused(notice)
+        await self._check_engine_has(applied)
+        self.user_options = {}  # learners choose nothing: no image, no options, not even by the API
         self.image = cohort.image
+        self.network_name = cohort_network(self.instance, cohort.name)  # its cohort's own network
+        await self._labelled_home(cohort.name)
         self.volumes = {
             self.home_volume(): HOME,
             applied.pack_volume: {"bind": DATA, "mode": "ro"},

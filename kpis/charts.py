@@ -38,7 +38,8 @@ def hbars(bars: Sequence[Bar], *, maximum: float = 1.0, title: str = "", width: 
              f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}"><title>{escape(title)}</title>']
     for index, bar in enumerate(bars):
         y = top + index * row
-        parts.append(_text(label_w - 8, y + 15, bar.label[:34], anchor="end"))
+        short = bar.label if len(bar.label) <= 34 else bar.label[:33] + "…"
+        parts.append(f"<g><title>{escape(bar.label)}</title>{_text(label_w - 8, y + 15, short, anchor='end')}</g>")
         parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{plot_w}" height="14" fill="{GREY}" rx="2"/>')
         if bar.value is not None:
             w = max(0.0, min(1.0, bar.value / maximum)) * plot_w

@@ -118,7 +118,7 @@ def check_cohort(store: KpiStore, cohort: str) -> None:
 
 
 def _cohort_row(db: sqlite3.Connection, cohort: str) -> tuple[str, str, str | None, str | None]:
-    row = db.execute("SELECT title, opens, closes FROM cohorts WHERE cohort = ?", (cohort,)).fetchone()
+    row = db.execute("SELECT title, opens, ends FROM cohorts WHERE cohort = ?", (cohort,)).fetchone()
     if row is None:
         known = [name for (name,) in db.execute("SELECT cohort FROM cohorts ORDER BY cohort")]
         raise UnknownCohort(f"cohort '{cohort}' is not in the KPI database (known: {', '.join(known) or 'none'}): "
@@ -126,9 +126,9 @@ def _cohort_row(db: sqlite3.Connection, cohort: str) -> tuple[str, str, str | No
     return cohort, *row
 
 
-def after_minute(closes: str) -> int:
-    """The first minute (Unix time // 60) of the UTC day after ``closes`` (an ISO date or date-time)."""
-    when = datetime.fromisoformat(closes)
+def after_minute(ends: str) -> int:
+    """The first minute (Unix time // 60) of the UTC day after ``ends`` (an ISO date or date-time)."""
+    when = datetime.fromisoformat(ends)
     day = (when.astimezone(UTC) if when.tzinfo else when).date() + timedelta(days=1)
     return int(datetime.combine(day, time(), UTC).timestamp()) // 60
 
@@ -140,9 +140,9 @@ def _ratio(total: float | None, count: int) -> float | None:
 class _Report:
     """One report's queries: one connection, one read transaction, the temporary tables built first."""
 
-    def __init__(self, db: sqlite3.Connection, cohort: str, min_cell: int, closes: str | None) -> None:
-        self.db, self.cohort, self.min_cell, self.closes = db, cohort, min_cell, closes
-        after = after_minute(closes) if closes else None
+    def __init__(self, db: sqlite3.Connection, cohort: str, min_cell: int, ends: str | None) -> None:
+        self.db, self.cohort, self.min_cell, self.ends = db, cohort, min_cell, ends
+        after = after_minute(ends) if ends else None
         for statement in PREPARE.split(";"):
             if statement.strip():
                 db.execute(statement, {"cohort": cohort, "after": after})
@@ -167,10 +167,10 @@ class _Report:
         return (0, order.index(lab), lab) if lab in self.labs else (1, 0, lab)
 
     def build(self, facts: tuple[str, str, str | None, str | None], now: datetime) -> dict:
-        cohort, title, opens, closes = facts
+        cohort, title, opens, ends = facts
         skills = self.skills()
         return {"cohort": cohort, "title": title, "computed_at": now.astimezone(UTC).isoformat(timespec="seconds"),
-                "opens": opens, "closes": closes, "learners": self.learners,
+                "opens": opens, "ends": ends, "learners": self.learners,
                 "completion": self.completion(),
                 "skills": skills,
                 "satisfaction": self.satisfaction(),
@@ -297,11 +297,11 @@ class _Report:
                 "days_active": self.fig(_ratio(days, n), n), "by_lab": by_lab, "by_day": by_day}
 
     def after_training(self) -> dict:
-        result = {"closes": self.closes, "returning_learners": empty(), "labs_rerun": empty(),
+        result = {"ends": self.ends, "returning_learners": empty(), "labs_rerun": empty(),
                   "active_minutes": empty(), "assistant_requests": None}
-        if self.closes is None:
+        if self.ends is None:
             return result
-        first_day = after_minute(self.closes) // MINUTES_PER_DAY  # the threshold is midnight UTC
+        first_day = after_minute(self.ends) // MINUTES_PER_DAY  # the threshold is midnight UTC
         returning, minutes = self.rows("SELECT COUNT(DISTINCT user), TOTAL(minutes) FROM k_days WHERE day >= :day",
                                        day=first_day)[0]
         rerun = self.rows("SELECT TOTAL(rerun) FROM k_labwork")[0][0]

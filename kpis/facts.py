@@ -30,7 +30,7 @@ def record_cohort(store: KpiStore, applied) -> None:
     cohort = applied.cohort
     personas = {member.name: member.persona or "" for member in cohort.members}
     facts = CohortFacts(cohort.name, cohort.title, cohort.dates.opens and cohort.dates.opens.isoformat(),
-                        cohort.dates.closes and cohort.dates.closes.isoformat())
+                        cohort.dates.ends and cohort.dates.ends.isoformat())
     planned = [PlannedLab(cohort.name, user, personas.get(user, ""), lab)
                for user, plan in applied.learners.items() for lab in plan.labs]
     store.put_cohort(facts, applied.lab_facts, planned)

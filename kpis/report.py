@@ -232,7 +232,7 @@ def as_text(report: dict, language: str = "en") -> RenderableType:
     """A concise terminal view: headline figures, then one row per lab, objective and idea."""
     title = report["title"]
     parts: list[RenderableType] = [Text(f"{report['cohort']}: {title}, {report['learners']} learners "
-                                        f"({report['opens'] or '?'} to {report['closes'] or '?'}), "
+                                        f"({report['opens'] or '?'} to {report['ends'] or '?'}), "
                                         f"computed at {report['computed_at']}", style="bold")]
     head = _table("Headline figures", "KPI", "value", "learners")
     for path in HEADLINES:

@@ -43,7 +43,7 @@ def seed_cohort(store: KpiStore, cohort: str, *, learners: int = 24, seed: int =
                                              (cohort,))]
         tasks = {lab: sorted({row[0] for row in db.execute("SELECT task FROM objectives WHERE lab = ?", (lab,))})
                  for lab in labs}
-        closes = db.execute("SELECT closes FROM cohorts WHERE cohort = ?", (cohort,)).fetchone()
+        ends = db.execute("SELECT ends FROM cohorts WHERE cohort = ?", (cohort,)).fetchone()
     if not labs:
         raise ValueError(f"cohort {cohort} has no planned labs in the KPI database: apply it first")
     with store.connect() as db:
@@ -79,8 +79,8 @@ def seed_cohort(store: KpiStore, cohort: str, *, learners: int = 24, seed: int =
                                           minutes_saved_per_week=rng.choice([30, 60, 120]))
                     store.put_survey(cohort, user, answer, answered_at=at)
                     written += 1
-        if closes and closes[0] and rng.random() < 0.4:  # some come back after the training
-            back = datetime.fromisoformat(closes[0]).replace(tzinfo=UTC) + timedelta(days=rng.randint(1, 5), hours=10)
+        if ends and ends[0] and rng.random() < 0.4:  # some come back after the training
+            back = datetime.fromisoformat(ends[0]).replace(tzinfo=UTC) + timedelta(days=rng.randint(1, 5), hours=10)
             if back.timestamp() < now:
                 first = int(back.timestamp() // 60)
                 lab = rng.choice(labs)

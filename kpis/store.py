@@ -8,7 +8,7 @@ machine, one file system), so every write is a short transaction with a busy tim
     activity      per learner, lab and minute: kernel executions ("kernel") or a server
                   seen active by the hub ("hub", lab '')
     surveys       one answer per learner and lab, replaced when changed
-    cohorts       each applied cohort: title, dates (use after the training counts after closes)
+    cohorts       each applied cohort: title, dates (use after the training counts after ends)
     labs          the labs of the applied cohorts: level, titles, pass mark (share of autograded points)
     objectives    each lab objective and the tasks (nbgrader grade ids) that assess it
     plans         which labs each learner was given (their plan), with the persona
@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS surveys (
     minutes_saved_per_week INTEGER, language TEXT NOT NULL, answered_at TEXT NOT NULL,
     PRIMARY KEY (cohort, user, lab));
 CREATE TABLE IF NOT EXISTS cohorts (
-    cohort TEXT PRIMARY KEY, title TEXT NOT NULL, opens TEXT, closes TEXT);
+    cohort TEXT PRIMARY KEY, title TEXT NOT NULL, opens TEXT, ends TEXT);
 CREATE TABLE IF NOT EXISTS labs (
     lab TEXT PRIMARY KEY, level INTEGER NOT NULL, title_fr TEXT NOT NULL, title_en TEXT NOT NULL,
     pass_mark REAL NOT NULL);
@@ -101,7 +101,7 @@ class CohortFacts:
     cohort: str
     title: str
     opens: str | None = None  # ISO dates
-    closes: str | None = None
+    ends: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ class KpiStore:
         labs, planned = list(labs), list(planned)
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO cohorts VALUES (?, ?, ?, ?)",
-                       (facts.cohort, facts.title, facts.opens, facts.closes))
+                       (facts.cohort, facts.title, facts.opens, facts.ends))
             for lab in labs:
                 db.execute("INSERT OR REPLACE INTO labs VALUES (?, ?, ?, ?, ?)",
                            (lab.lab, lab.level, lab.title_fr, lab.title_en, lab.pass_mark))

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from sandlab.framework import LAB_ID, Language, Persona
 from sandlab.images.names import LAB_IMAGE
@@ -78,16 +78,33 @@ class LabChoice(_Spec):
 
 
 class Dates(_Spec):
-    """The training's dates: activity after ``closes`` counts as use after the training."""
+    """The cohort's calendar. ``ends``: the training's last day (activity after it counts as use
+    after the training); ``closes``: the cohort's closing (learners no longer in, work archived)."""
 
-    opens: date | None = Field(None, description="First day of the training (YYYY-MM-DD).")
-    closes: date | None = Field(None, description="Last day of the training (YYYY-MM-DD).")
+    opens: date | None = Field(None, description="First day learners may start their server (YYYY-MM-DD).")
+    ends: date | None = Field(None, description="Last day of the training (YYYY-MM-DD).")
+    closes: date | None = Field(None, description="Last day learners may start their server, on or after ends.")
+    sessions: list[AwareDatetime] = Field(default_factory=list, description="When the group meets, with its UTC "
+                                          "offset: 2026-12-10T09:00:00+01:00 (warm start, the learners' notice).")
 
     @model_validator(mode="after")
     def _in_order(self) -> Dates:
-        if self.opens and self.closes and self.closes < self.opens:
-            raise ValueError(f"closes ({self.closes}) is before opens ({self.opens})")
+        named = [(key, getattr(self, key)) for key in ("opens", "ends", "closes") if getattr(self, key)]
+        for (first, earlier), (then, later) in zip(named, named[1:], strict=False):
+            if later < earlier:
+                raise ValueError(f"{then} ({later}) is before {first} ({earlier})")
         return self
+
+    def closed_on(self, day: date) -> str | None:
+        """Why learners cannot start a server on ``day`` ('opens' or 'closed'), None when they can."""
+        if self.opens and day < self.opens:
+            return "opens"
+        if self.closes and day > self.closes:
+            return "closed"
+        return None
+
+    def next_session(self, now: datetime) -> datetime | None:
+        return min((start for start in self.sessions if start > now), default=None)
 
 
 class LearnerPlan(_Spec):

@@ -70,14 +70,14 @@ def hub(user: str, day: int, first: int, count: int) -> list[ActivityMinute]:
 
 # Distinct active minutes / sessions (gap > 30 min) / UTC days, per learner:
 #   b1 25 / 4 / 3   day0 600-614 (l01 600-609 + hub 600-614), day1 l02 600-604 and l03 650-652 (gap 46),
-#                   day5 l01 100-101 (after closes)
+#                   day5 l01 100-101 (after ends)
 #   b2 26 / 2 / 2   day0 l01 600-619 and l02 640-644 (gap 21: one session), day2 hub 100
 #   b3 10 / 1 / 1   day1 l01 700-709
 #   b4  6 / 2 / 1   day1 l01 700-703 and 734-735 (gap 31: a second session)
-#   b5  4 / 2 / 2   day2 l01 0-2, day6 hub 10 (after closes)
+#   b5  4 / 2 / 2   day2 l01 0-2, day6 hub 10 (after ends)
 #   s1  3 / 1 / 2   day2 l01 1439 and day3 0-1 (one session over midnight)
 #   s2  6 / 2 / 2   day3 l01 300-304 with no execution (active, not started), day4 hub 600 (the
-#                   day the training closes: not after it)
+#                   day the training ends: not after it)
 ACTIVITY = [
     *kernel("b1", "l01-a", 0, 600, 10, executions=2), *hub("b1", 0, 600, 15),
     *kernel("b1", "l02-b", 1, 600, 5), *kernel("b1", "l03-c", 1, 650, 3), *kernel("b1", "l01-a", 5, 100, 2),

@@ -37,10 +37,10 @@ def by(rows, key, wanted):
 
 def test_the_report_is_json_with_the_cohort_facts(report):
     assert json.loads(json.dumps(report)) == report
-    assert {key: report[key] for key in ("cohort", "title", "computed_at", "opens", "closes", "learners")} == {
+    assert {key: report[key] for key in ("cohort", "title", "computed_at", "opens", "ends", "learners")} == {
         "cohort": "c1", "title": "Cohort one", "computed_at": "2026-12-01T09:30:00+00:00", "opens": "2026-11-02",
-        "closes": "2026-11-06", "learners": 7}
-    assert list(report) == ["cohort", "title", "computed_at", "opens", "closes", "learners", "completion", "skills",
+        "ends": "2026-11-06", "learners": 7}
+    assert list(report) == ["cohort", "title", "computed_at", "opens", "ends", "learners", "completion", "skills",
                             "satisfaction", "engagement", "after_training", "use_cases", "feedback_loop"]
 
 
@@ -170,10 +170,10 @@ def test_by_day_hides_days_with_few_active_learners(report):
     assert all(d["active_learners"]["suppressed"] for d in report["engagement"]["by_day"])
 
 
-def test_after_training_counts_the_days_after_closes(report):
+def test_after_training_counts_the_days_after_ends(report):
     after = report["after_training"]
     # from 2026-11-07: b1 (2 kernel minutes on l01) and b5 (1 hub minute); s2's minute on 11-06 is not after
-    assert after["closes"] == "2026-11-06" and after["assistant_requests"] is None
+    assert after["ends"] == "2026-11-06" and after["assistant_requests"] is None
     assert value(after["returning_learners"]) == approx(2 / 7)
     assert value(after["labs_rerun"]) == approx(1 / 7)
     assert value(after["active_minutes"]) == approx(3 / 7)
@@ -184,7 +184,7 @@ def test_after_training_without_an_end_date(store):
                      [PlannedLab("open", "ana", "business", "l01-a")])
     after = cohort_kpis(store, "open")["after_training"]
     nothing = {"value": None, "n": 0, "suppressed": False}
-    assert after == {"closes": None, "returning_learners": nothing, "labs_rerun": nothing,
+    assert after == {"ends": None, "returning_learners": nothing, "labs_rerun": nothing,
                      "active_minutes": nothing, "assistant_requests": None}
 
 

@@ -106,7 +106,7 @@ def platform(engine, images, tmp_path_factory) -> Platform:
             Member(name="cy", persona="business"),
             Member(name="tom", role="trainer"), Member(name="ida", role="admin")]),
         "beta": Cohort(name="beta", title="Test cohort beta", pack=pack, limits=limits, labs=labs,
-                       dates=Dates(closes=datetime.date.today() - datetime.timedelta(days=4)), members=[
+                       dates=Dates(ends=datetime.date.today() - datetime.timedelta(days=4)), members=[
             Member(name="zoe", persona="technical"), Member(name="tara", role="trainer")]),
     }
     instance = Instance(f"sltest{secrets.token_hex(3)}", free_port(), idle_timeout=3600)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import httpx
 from typer.testing import CliRunner
 
 from sandlab.cli import app
-from sandlab.cohort import Cohort, Member
+from sandlab.cohort import Cohort, Dates, Member
 from sandlab.hub.platform import STATE_MOUNT, run_on_state, wait_ready
 from sandlab.hub.state import AppliedCohort
 
@@ -77,3 +78,37 @@ def test_hub_secrets_are_private(platform):
                                            "proxy_token accounts.json")
     assert dict(line.split() for line in modes.splitlines()) == {
         "jupyterhub_cookie_secret": "600", "proxy_token": "600", "accounts.json": "600"}
+
+
+def test_outside_the_cohort_s_dates_a_learner_is_told_when_to_come_back(platform):
+    alpha = platform.cohorts["alpha"]
+    soon = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=3)
+    session = soon.replace(hour=9, minute=0, second=0, microsecond=0)
+    delta = Cohort(name="delta", title="Vague 2", pack=alpha.pack,
+                   dates=Dates(opens=soon.date(), closes=soon.date() + datetime.timedelta(days=30), sessions=[session]),
+                   members=[Member(name="dan", persona="business"), Member(name="dina", role="trainer")])
+    epsilon = Cohort(name="epsilon", title="Pilot", pack=alpha.pack, language="en",
+                     dates=Dates(closes=datetime.date.today() - datetime.timedelta(days=2)),
+                     members=[Member(name="eli", persona="business")])
+    passwords = {}
+    for cohort in (delta, epsilon):
+        applied = AppliedCohort(cohort=cohort, pack_volume="unused")
+        passwords.update(json.loads(in_state(platform, "python", "-m", "sandlab.hub.manage", "apply",
+                                             stdin=applied.model_dump_json())))
+    restart_hub(platform)
+    for name, expected in (("dan", ["ouvre le", f"{soon.day} ", "Prochaine séance", "09:00"]),
+                           ("eli", ["closed on", "your work is kept"])):
+        message = spawn_messages(platform.hub.login(name, passwords[name]), name)
+        assert all(part in message for part in expected), message
+        assert not platform.engine.containers.list(all=True, filters={"name": f"{platform.instance.name}-lab-{name}"})
+    # trainers are not held by the dates: dina's start goes past the calendar (to the missing pack here)
+    message = spawn_messages(platform.hub.login("dina", passwords["dina"]), "dina")
+    assert "pack" in message and "ouvre" not in message, message
+
+
+def spawn_messages(session, name: str) -> str:
+    """What the spawn page shows: the start request's answer and its progress events, decoded."""
+    answer = session.api.post(f"/users/{name}/server").text
+    events = session.api.get(f"/users/{name}/server/progress", timeout=30).text
+    return answer + " ".join(json.loads(line[len("data:"):]).get("message", "")
+                             for line in events.splitlines() if line.startswith("data:"))

@@ -181,6 +181,7 @@ def test_a_trainer_grades_a_written_answer_in_the_formgrader_and_the_gradebook_h
         page.goto(server_page(platform, "tom", f"formgrader/submissions/{ana['id']}/?index=0"))
         score = page.locator("input.score#takeaway")
         score.wait_for(timeout=60_000)
+        page.wait_for_load_state("networkidle")  # the formgrader binds its save handlers once its models load
         score.fill("1.5")
         with page.expect_response(lambda answer: "/formgrader/api/grade/" in answer.url
                                   and answer.request.method == "PUT", timeout=30_000) as saved:

@@ -221,6 +221,26 @@ print(json.dumps(codes))
     assert found == {"no token": 403, "own token": 403}
 
 
+def test_a_learner_of_another_cohort_cannot_reach_any_container_of_this_one(platform):
+    """Two cohorts may be two client companies: each has its own internal network."""
+    ana, zoe = platform.login("ana"), platform.login("zoe")
+    ana.start_server()
+    zoe.start_server()
+    networks = {name: platform.container(name).attrs["NetworkSettings"]["Networks"] for name in ("ana", "zoe")}
+    assert set(networks["ana"]) == {f"{platform.instance.name}-learners-alpha"}
+    assert set(networks["zoe"]) == {f"{platform.instance.name}-learners-beta"}
+    hub = platform.engine.containers.get(platform.instance.hub_container).attrs["NetworkSettings"]["Networks"]
+    assert set(networks["ana"]) | set(networks["zoe"]) <= set(hub)  # the hub reaches both
+    alpha, beta = (next(iter(networks[name].values()))["NetworkID"] for name in ("ana", "zoe"))
+    hub_on = {network["NetworkID"]: network["IPAddress"] for network in hub.values()}
+    blocked = [(network["IPAddress"], port) for network in networks["ana"].values() for port in (8888, 22, 80)]
+    blocked.append((hub_on[alpha], 8081))  # even the hub, at its address on the other cohort's network
+    control = (hub_on[beta], 8081)  # the hub on zoe's own network: the probe itself works
+    found = run(zoe, connection_probe([*blocked, control]))
+    assert found.pop(f"{control[0]}:{control[1]}") == "connected", found
+    assert "connected" not in found.values(), found
+
+
 def test_trainers_reach_their_cohort_only(platform):
     ana, zoe, tom = platform.login("ana"), platform.login("zoe"), platform.login("tom")
     ana.start_server()

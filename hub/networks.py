@@ -1,0 +1,50 @@
+"""One internal network per cohort: a cohort's learners reach the hub and each other's server
+ports (which still answer 403 to anyone but their owner), never another cohort's containers.
+
+Each network is internal (no gateway out) and gives the host no address on its bridge, like
+the compose file's `learners` network: a learner reaches the hub and nothing else, not even a
+service listening on the host. The hub's container is attached to every cohort network of
+its instance, so it spawns on, and proxies to, each of them.
+"""
+
+from __future__ import annotations
+
+import docker
+
+LEARNERS_LABEL = "sandlab.network"
+
+
+def cohort_network(instance: str, cohort: str) -> str:
+    return f"{instance}-learners-{cohort}"
+
+
+def ensure_cohort_network(engine: docker.DockerClient, instance: str, cohort: str) -> str:
+    name = cohort_network(instance, cohort)
+    if not engine.networks.list(names=[name]):
+        engine.networks.create(name, driver="bridge", internal=True, check_duplicate=True,
+                               options={"com.docker.network.bridge.inhibit_ipv4": "true"},
+                               labels={"sandlab.instance": instance, "sandlab.cohort": cohort,
+                                       LEARNERS_LABEL: "learners"})
+    return name
+
+
+def cohort_networks(engine: docker.DockerClient, instance: str) -> list:
+    return [network for network in engine.networks.list(filters={"label": f"sandlab.instance={instance}"})
+            if network.attrs.get("Labels", {}).get(LEARNERS_LABEL) == "learners"]
+
+
+def attach_hub(engine: docker.DockerClient, instance: str, hub_container: str) -> None:
+    """Connect the hub to every cohort network it is not on yet (a recreated hub container is on none)."""
+    hub = engine.containers.get(hub_container)
+    joined = set(hub.attrs["NetworkSettings"]["Networks"])
+    for network in cohort_networks(engine, instance):
+        if network.name not in joined:
+            network.connect(hub)
+
+
+def remove_cohort_networks(engine: docker.DockerClient, instance: str) -> None:
+    for network in cohort_networks(engine, instance):
+        network.reload()
+        for container in network.containers:
+            network.disconnect(container, force=True)
+        network.remove()
