@@ -18,13 +18,17 @@ def cohort_network(instance: str, cohort: str) -> str:
     return f"{instance}-learners-{cohort}"
 
 
+def network_settings(instance: str, cohort: str) -> dict:
+    """How a cohort network is made (docker-py's high- and low-level clients take the same keywords)."""
+    return {"driver": "bridge", "internal": True, "check_duplicate": True,
+            "options": {"com.docker.network.bridge.inhibit_ipv4": "true"},
+            "labels": {"sandlab.instance": instance, "sandlab.cohort": cohort, LEARNERS_LABEL: "learners"}}
+
+
 def ensure_cohort_network(engine: docker.DockerClient, instance: str, cohort: str) -> str:
     name = cohort_network(instance, cohort)
     if not engine.networks.list(names=[name]):
-        engine.networks.create(name, driver="bridge", internal=True, check_duplicate=True,
-                               options={"com.docker.network.bridge.inhibit_ipv4": "true"},
-                               labels={"sandlab.instance": instance, "sandlab.cohort": cohort,
-                                       LEARNERS_LABEL: "learners"})
+        engine.networks.create(name, **network_settings(instance, cohort))
     return name
 
 

@@ -205,8 +205,8 @@ def down(engine: docker.DockerClient, instance: Instance, *, learners: bool = Fa
     for container in learner_containers(engine, instance):
         container.remove(force=True)
     compose(instance, "down", *(["--volumes"] if volumes else []))
-    remove_cohort_networks(engine, instance.name)
-    if volumes:
+    if volumes:  # the cohort networks go with the cohorts' data; `up` again needs them otherwise
+        remove_cohort_networks(engine, instance.name)
         for volume in engine.volumes.list(filters={"name": f"{instance.name}-"}):
             if volume.name.startswith(f"{instance.name}-"):
                 volume.remove(force=True)

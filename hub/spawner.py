@@ -9,13 +9,14 @@ environment. Learners choose nothing: no image, no options.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 
 from dockerspawner import DockerSpawner
 from traitlets import Dict, Unicode
 
 from sandlab.hub.access import closed_notice
-from sandlab.hub.networks import cohort_network
+from sandlab.hub.networks import cohort_network, network_settings
 from sandlab.hub.state import AppliedCohort, course_volume
 from sandlab.sandbox import HOME, LEARNER_UID
 
@@ -68,6 +69,27 @@ class SandlabSpawner(DockerSpawner):
             raise SpawnRefused(f"the dataset pack of cohort {applied.cohort.name} is missing "
                                f"(volume {applied.pack_volume}): IT re-runs `sandlab hub apply`") from None
 
+    async def _cohort_network(self, cohort: str) -> str:
+        """The cohort's own network, with the hub on it. `sandlab hub apply` makes it; made here too
+        if it went missing (a hub brought back on a fresh engine), so a spawn never fails for it."""
+        from docker.errors import APIError, NotFound
+
+        name = cohort_network(self.instance, cohort)
+        try:
+            network = await self.docker("inspect_network", name)
+        except NotFound:
+            with contextlib.suppress(APIError):  # another learner of the cohort may be making it right now
+                await self.docker("create_network", name, **network_settings(self.instance, cohort))
+            network = await self.docker("inspect_network", name)
+        hub = f"{self.instance}-hub"
+        if not any(member.get("Name") == hub for member in (network.get("Containers") or {}).values()):
+            try:
+                await self.docker("connect_container_to_network", hub, name)
+            except APIError as error:
+                if "already exists" not in str(error):
+                    raise
+        return name
+
     async def _labelled_home(self, cohort: str) -> None:
         """Create the home volume with its instance and cohort labels (a volume docker makes on the
         fly has none), so that closing or archiving a cohort finds every home of it."""
@@ -90,7 +112,7 @@ class SandlabSpawner(DockerSpawner):
         await self._check_engine_has(applied)
         self.user_options = {}  # learners choose nothing: no image, no options, not even by the API
         self.image = cohort.image
-        self.network_name = cohort_network(self.instance, cohort.name)  # its cohort's own network
+        self.network_name = await self._cohort_network(cohort.name)
         await self._labelled_home(cohort.name)
         self.volumes = {
             self.home_volume(): HOME,
