@@ -21,6 +21,7 @@ from sandlab.grading.course import TaskScore
 from sandlab.grading.exchange import wire
 from sandlab.grading.exchange.store import ExchangeStore
 from sandlab.grading.sandbox import InputsVolume, run_submission
+from sandlab.hub.state import exchange_dir
 from sandlab.labs.paths import notebook_name, source_texts
 from sandlab.sandbox import Hardening
 
@@ -80,7 +81,7 @@ def check_notebook(engine: docker.DockerClient, image: str, lab: str, notebook: 
     graded = Graded(lab)
     with tempfile.TemporaryDirectory(prefix="sandlab-check-") as work:
         state, course = Path(work) / "state", Path(work) / "course"
-        store = ExchangeStore(state / "exchange")
+        store = ExchangeStore(exchange_dir(state))
         store.put_submission(COHORT, STUDENT, lab, {name: notebook.read_bytes()})
         problems = desk.collect(COHORT, {"sources": {lab: sources}}, state, course)["problems"]
         [item] = desk.pending(COHORT, {}, state, course)["pending"]

@@ -31,7 +31,7 @@ from sandlab.grading.exchange.store import ExchangeStore
 from sandlab.grading.leaks import AnswerLeaks
 from sandlab.grading.merge import is_test
 from sandlab.grading.runner import NOT_RUN, error_output
-from sandlab.hub.state import STATE_DIR
+from sandlab.hub.state import STATE_DIR, exchange_dir
 from sandlab.kpis.store import KpiStore, ScoreRow, kpi_database
 from sandlab.sandbox import LEARNER_ID
 
@@ -97,7 +97,7 @@ def sync_sources(desk: Course, sources: dict[str, dict[str, str]]) -> list[str]:
 
 def collect(cohort: str, job: dict, state: Path = STATE, root: Path = COURSE) -> dict:
     """Copy each learner's last submission of each lab into the course; say which are new."""
-    desk, store = course(cohort, root), ExchangeStore(state / "exchange")
+    desk, store = course(cohort, root), ExchangeStore(exchange_dir(state))
     problems = sync_sources(desk, job.get("sources", {}))
     latest: dict[tuple[str, str], list] = {}
     for record in store.submissions(cohort):
@@ -120,7 +120,7 @@ def collect(cohort: str, job: dict, state: Path = STATE, root: Path = COURSE) ->
 
 def pending(cohort: str, job: dict, state: Path = STATE, root: Path = COURSE) -> dict:
     """Collected submissions not graded yet (or all, with ``again``), with their files."""
-    desk, store = course(cohort, root), ExchangeStore(state / "exchange")
+    desk, store = course(cohort, root), ExchangeStore(exchange_dir(state))
     found = []
     for path in sorted((desk.root / "sandlab").glob("*/*.json")):
         entry = read_entry(desk, path.parent.name, path.stem)
@@ -174,7 +174,7 @@ def feedback(cohort: str, job: dict, state: Path = STATE, root: Path = COURSE, *
     """nbgrader's HTML feedback of each graded submission, checked for the pack's answers
     (``public`` and ``answers``: the pack's two parts), then put in the exchange where its
     learner fetches it."""
-    desk, store = course(cohort, root), ExchangeStore(state / "exchange")
+    desk, store = course(cohort, root), ExchangeStore(exchange_dir(state))
     visible = [path.read_text(encoding="utf-8") for path in (desk.root / "source").glob("*/*.ipynb")]
     leaks = AnswerLeaks.from_folders(public, answers, visible)
     published, withheld, problems = [], [], []

@@ -19,15 +19,9 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from sandlab.hub.spawner import (
-    EXCHANGE_PORT,
-    EXCHANGE_SERVICE,
-    KPIS_PORT,
-    KPIS_SERVICE,
-    SERVER_TOKEN_SCOPES,
-    SandlabSpawner,
-)
-from sandlab.hub.state import STATE_DIR, AppliedCohort, accounts_file, proxy_token, read_applied
+from sandlab.hub.services import EXCHANGE, KPIS
+from sandlab.hub.spawner import SERVER_TOKEN_SCOPES, SandlabSpawner
+from sandlab.hub.state import STATE_DIR, AppliedCohort, accounts_file, exchange_dir, proxy_token, read_applied
 
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 KPIS_SCOPES = ["list:users", "read:users:activity", "read:servers"]  # which servers were active, never more
@@ -42,28 +36,28 @@ def trainer_scopes(group: str) -> list[str]:
 def exchange_service(instance: str, state: Path) -> dict:
     """nbgrader's exchange as a hub-managed service, storing under the hub's state; learner
     containers reach it on the learners' network with their own token."""
-    return {"name": EXCHANGE_SERVICE, "url": f"http://{instance}-hub:{EXCHANGE_PORT}",
-            "command": [sys.executable, "-m", "sandlab.grading.exchange.service", "--root", str(state / "exchange"),
-                        "--state", str(state), "--port", str(EXCHANGE_PORT), "--address", "0.0.0.0"]}
+    return {"name": EXCHANGE.name, "url": EXCHANGE.address(instance),
+            "command": [sys.executable, "-m", "sandlab.grading.exchange.service", "--root", str(exchange_dir(state)),
+                        "--state", str(state), "--port", str(EXCHANGE.port), "--address", "0.0.0.0"]}
 
 
 def kpis_service(instance: str, state: Path) -> dict:
     """The KPI service: learners' containers report to it, people open its dashboard through the
     hub's OAuth on its own site (kpis--service.<host>); no consent page for the platform's own."""
-    return {"name": KPIS_SERVICE, "url": f"http://{instance}-hub:{KPIS_PORT}", "oauth_no_confirm": True,
+    return {"name": KPIS.name, "url": KPIS.address(instance), "oauth_no_confirm": True,
             "command": [sys.executable, "-m", "sandlab.kpis.service", "--state", str(state),
-                        "--port", str(KPIS_PORT), "--address", "0.0.0.0"]}
+                        "--port", str(KPIS.port), "--address", "0.0.0.0"]}
 
 
 def roles_and_groups(applied: list[AppliedCohort]) -> tuple[list[dict], dict]:
     learners = sorted(name for entry in applied for name in entry.cohort.named("learner"))
     roles = [{"name": "exchange-user", "description": "Fetch and submit labs through the exchange service",
-              "scopes": [f"access:services!service={EXCHANGE_SERVICE}"], "users": learners}] if learners else []
+              "scopes": [EXCHANGE.access_scope], "users": learners}] if learners else []
     members = sorted(member.name for entry in applied for member in entry.cohort.members)
     if members:
         roles.append({"name": "kpis-user", "description": "Open the training dashboard (the service decides what: "
                       "IT all, trainers their cohorts, learners themselves)",
-                      "scopes": [f"access:services!service={KPIS_SERVICE}"], "users": members})
+                      "scopes": [KPIS.access_scope], "users": members})
     groups = {}
     for entry in applied:
         cohort = entry.cohort
@@ -138,7 +132,7 @@ def configure(c, environ: Mapping[str, str] = os.environ, state: Path = STATE_DI
     roles.append({"name": "idle-culler", "description": "Stop servers idle for longer than the timeout",
                   "scopes": CULLER_SCOPES, "services": ["idle-culler"]})
     roles.append({"name": "kpis-watcher", "description": "See which servers were active, for the KPIs",
-                  "scopes": KPIS_SCOPES, "services": [KPIS_SERVICE]})
+                  "scopes": KPIS_SCOPES, "services": [KPIS.name]})
     c.JupyterHub.load_roles = roles
     c.JupyterHub.load_groups = groups
 

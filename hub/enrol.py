@@ -8,10 +8,7 @@ file `load_cohort` reads or writes nothing.
 from __future__ import annotations
 
 import itertools
-import os
 import re
-import stat
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from sandlab.cohort import Cohort, Member, load_cohort
+from sandlab.cohort import Cohort, Member, email_key, load_cohort
+from sandlab.hub.files import write_atomically
 from sandlab.hub.roster import Refusal, Roster, RosterRow, fold
 from sandlab.specfile import SpecError, parse_spec
 
@@ -93,8 +91,8 @@ def other_cohorts(cohort_file: Path, today: date) -> Others:
             raise SpecError(f"{error}\n(every cohort file of {path.parent} is read: a person may be a learner "
                             "in one open cohort only; fix that file or move it elsewhere)") from None
         names.update(member.name for member in cohort.members)
-        if cohort.dates.closes is None or cohort.dates.closes >= today:
-            open_learners.update({member.email.lower(): path.name for member in cohort.members
+        if not cohort.dates.closed(today):
+            open_learners.update({email_key(member.email): path.name for member in cohort.members
                                   if member.role == "learner" and member.email})
     return Others(open_learners, names)
 
@@ -112,15 +110,15 @@ def plan_import(roster: Roster, members: list[Member], others: Others) -> Plan:
     """Match the roster's rows to ``members`` by e-mail; new people get a login name of their own."""
     plan = Plan(members=list(members), refused=list(roster.refused))
     position = {member.name: index for index, member in enumerate(members)}
-    by_email = {member.email.lower(): member for member in members if member.email}
+    by_email = {email_key(member.email): member for member in members if member.email}
     taken = set(position) | others.names
     for row in roster.rows:
-        elsewhere = others.open_learners.get(row.email)
+        elsewhere = others.open_learners.get(email_key(row.email))
         if elsewhere:
             reason = f"already a learner in open cohort {elsewhere} (one open cohort at a time)"
             plan.refused.append(Refusal(row.line, row.name, row.email, reason))
             continue
-        before = by_email.get(row.email)
+        before = by_email.get(email_key(row.email))
         if before is None:
             name = login_name(row.given, row.family, row.email, taken)
             taken.add(name)
@@ -187,25 +185,6 @@ def member_entries(raw: list[dict[str, Any]], before: list[Member], after: list[
                 entry.pop(name, None)
         entries.append(entry)
     return entries
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` in one rename from the same folder: a reader sees the old file or the new one.
-
-    An existing file keeps its mode; a new one is private (it lists people's e-mails).
-    """
-    descriptor, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(partial, stat.S_IMODE(path.stat().st_mode))
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)

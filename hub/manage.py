@@ -17,11 +17,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from sandlab.grading.exchange.store import ExchangeStore
 from sandlab.hub.accounts import AccountStore
 from sandlab.hub.state import STATE_DIR, AppliedCohort, accounts_file, read_applied, write_applied
 from sandlab.kpis.facts import record_cohort
-from sandlab.kpis.ingest import ingest_exchange
+from sandlab.kpis.ingest import ingest_state
 from sandlab.kpis.store import KpiStore, kpi_database
 
 
@@ -41,8 +40,7 @@ def apply(state: Path, applied: AppliedCohort, *, reset_passwords: bool) -> dict
 
 def status(state: Path, cohort: str) -> dict[str, dict]:
     store = KpiStore(kpi_database(state))
-    if (state / "exchange").is_dir():
-        ingest_exchange(store, ExchangeStore(state / "exchange"), [cohort])
+    ingest_state(store, state, [cohort])
     found: dict[str, dict] = {}
     with store.connect() as db:
         queries = {

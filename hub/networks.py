@@ -3,8 +3,9 @@ ports (which still answer 403 to anyone but their owner), never another cohort's
 
 Each network is internal (no gateway out) and gives the host no address on its bridge, like
 the compose file's `learners` network: a learner reaches the hub and nothing else, not even a
-service listening on the host. The hub's container is attached to every cohort network of
-its instance, so it spawns on, and proxies to, each of them.
+service listening on the host. The spawner makes a cohort's network at its first learner's
+spawn and attaches the hub to it (sandlab.hub.spawner); `sandlab hub up` attaches a recreated
+hub container to every one again, so it still reaches the servers that kept running.
 """
 
 from __future__ import annotations
@@ -24,12 +25,6 @@ def network_settings(instance: str, cohort: str) -> dict:
             "options": {"com.docker.network.bridge.inhibit_ipv4": "true"},
             "labels": {"sandlab.instance": instance, "sandlab.cohort": cohort, LEARNERS_LABEL: "learners"}}
 
-
-def ensure_cohort_network(engine: docker.DockerClient, instance: str, cohort: str) -> str:
-    name = cohort_network(instance, cohort)
-    if not engine.networks.list(names=[name]):
-        engine.networks.create(name, **network_settings(instance, cohort))
-    return name
 
 
 def cohort_networks(engine: docker.DockerClient, instance: str) -> list:

@@ -23,7 +23,7 @@ import httpx
 
 from sandlab.cohort import Cohort, LearnerPlan
 from sandlab.engine import cli, container_exists, image_exists
-from sandlab.hub.networks import attach_hub, ensure_cohort_network, remove_cohort_networks
+from sandlab.hub.networks import attach_hub, remove_cohort_networks
 from sandlab.hub.state import STATE_DIR, AppliedCohort
 from sandlab.images.names import HUB_IMAGE, POSTGRES_IMAGE, project_root
 from sandlab.kpis.facts import planned_facts
@@ -131,7 +131,6 @@ def apply_cohort(engine: docker.DockerClient, instance: Instance, cohort: Cohort
             raise PlatformError(f"image '{image}' is not on this engine: run `sandlab images build`")
     volume = pack_volume_name(instance, cohort)
     load_pack(engine, cohort, volume)
-    ensure_cohort_network(engine, instance.name, cohort.name)
     if not container_exists(engine, instance.hub_container):
         compose(instance, "up", "--no-start")  # the state volume, named and owned by compose
     applied = AppliedCohort(cohort=cohort.model_copy(update={"pack": Path(cohort.pack.name)}), pack_volume=volume,
@@ -143,7 +142,6 @@ def apply_cohort(engine: docker.DockerClient, instance: Instance, cohort: Cohort
     if done.returncode != 0:
         raise PlatformError(f"applying cohort {cohort.name}: {done.stderr.strip().splitlines()[-1]}")
     if hub_running(engine, instance):
-        attach_hub(engine, instance.name, instance.hub_container)
         engine.containers.get(instance.hub_container).restart(timeout=10)
         wait_ready(instance)
     return json.loads(done.stdout)

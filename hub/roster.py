@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from sandlab.cohort import EMAIL
+from sandlab.cohort import EMAIL, email_key
 from sandlab.framework import Language, Persona
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -163,10 +163,10 @@ def _row(line: int, cells: list[str], columns: dict[str, int], first_seen: dict[
         reasons.append("no e-mail")
     elif not re.fullmatch(EMAIL, email):
         reasons.append(f"invalid e-mail '{email}'")
-    elif email in first_seen:
-        reasons.append(f"e-mail {email} already on line {first_seen[email]}")
+    elif email_key(email) in first_seen:
+        reasons.append(f"e-mail {email} already on line {first_seen[email_key(email)]}")
     else:
-        first_seen[email] = line
+        first_seen[email_key(email)] = line
     persona = _PERSONAS.get(key(get("persona")))
     if persona is None:
         written = f"unknown persona '{get('persona')}'" if get("persona") else "no persona"

@@ -17,24 +17,17 @@ from traitlets import Dict, Unicode
 
 from sandlab.hub.access import closed_notice
 from sandlab.hub.networks import cohort_network, network_settings
+from sandlab.hub.services import EXCHANGE, KPIS
 from sandlab.hub.state import AppliedCohort, course_volume
 from sandlab.sandbox import HOME, LEARNER_UID
 
 DATA = f"{HOME}/data"
 COURSE = f"{HOME}/course"
 TRAINER_CONFIG = "/opt/sandlab/etc/jupyter/trainer"  # enables nbgrader's formgrader on the course
-EXCHANGE_SERVICE, EXCHANGE_PORT = "exchange", 10101
-KPIS_SERVICE, KPIS_PORT = "kpis", 10102
 # What a learner server's own token needs: report activity, be reached by its owner, fetch
 # and submit labs through the exchange service (nbgrader's Assignments tab uses it), and
 # record its kernel activity and survey answers with the KPI service.
-SERVER_TOKEN_SCOPES = ["users:activity!user", "access:servers!server", f"access:services!service={EXCHANGE_SERVICE}",
-                       f"access:services!service={KPIS_SERVICE}"]
-
-
-def service_url(instance: str, name: str, port: int) -> str:
-    """Where learner containers reach a hub service: the hub on the learners' network."""
-    return f"http://{instance}-hub:{port}/services/{name}/"
+SERVER_TOKEN_SCOPES = ["users:activity!user", "access:servers!server", EXCHANGE.access_scope, KPIS.access_scope]
 
 
 class SpawnRefused(RuntimeError):
@@ -129,8 +122,8 @@ class SandlabSpawner(DockerSpawner):
             "SANDLAB_PERSONA": member.persona or "",
             "SANDLAB_DATA": DATA,
             "SANDLAB_LANGUAGE": cohort.language_of(member),
-            "SANDLAB_EXCHANGE_URL": service_url(self.instance, EXCHANGE_SERVICE, EXCHANGE_PORT),
-            "SANDLAB_KPIS_URL": service_url(self.instance, KPIS_SERVICE, KPIS_PORT),
+            "SANDLAB_EXCHANGE_URL": EXCHANGE.url(self.instance),
+            "SANDLAB_KPIS_URL": KPIS.url(self.instance),
         }
         if member.role == "trainer":  # grades in the cohort's course with nbgrader's formgrader
             self.volumes[course_volume(self.instance, cohort.name)] = {"bind": COURSE, "mode": "rw"}

@@ -1,6 +1,8 @@
 """The hub's state folder: applied cohorts, accounts, secrets that survive restarts.
 
     state/cohorts/<name>.json     an applied cohort and the volume holding its pack
+    state/exchange/               the exchange's store (releases, submissions, feedback)
+    state/kpis/kpis.sqlite        the KPI database
     state/accounts.json           password hashes (0600)
     state/proxy_token             the proxy's API token (0600), the same across restarts
     state/jupyterhub_cookie_secret, state/jupyterhub.sqlite   JupyterHub's own
@@ -40,6 +42,10 @@ class AppliedCohort(BaseModel):
 
 def cohorts_dir(state: Path) -> Path:
     return state / "cohorts"
+
+
+def exchange_dir(state: Path) -> Path:
+    return state / "exchange"
 
 
 def accounts_file(state: Path) -> Path:

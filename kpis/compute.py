@@ -24,6 +24,7 @@ import sqlite3
 from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 
+from sandlab.framework import DEFAULT_PASS_MARK
 from sandlab.kpis.figures import MIN_CELL, Fig, empty, figure, shown
 from sandlab.kpis.store import KpiStore
 
@@ -31,7 +32,6 @@ MINUTES_PER_DAY = 24 * 60
 SESSION_GAP = 30  # minutes of silence after which activity is a new session
 FAILED_BELOW = 0.5  # a task scored below this share of its points is failed
 ACQUIRED_FROM = 0.5  # an objective counts as acquired from this share of its tasks' points
-DEFAULT_PASS_MARK = 0.5  # LabFacts' default, for a lab the labs table lacks
 STAGES = ("released", "started", "submitted", "passed")
 HEADLINES = (  # the figures `compare` sets side by side
     ("completion", "funnel", "released"), ("completion", "funnel", "started"),
@@ -287,11 +287,12 @@ class _Report:
             planned = info["planned"]
             by_lab.append({"lab": lab, "active_minutes": self.fig(_ratio(lab_minutes, planned), planned),
                            "executions": self.fig(_ratio(executions, planned), planned)})
-        by_day = [{"day": datetime.fromtimestamp(day * 86400, UTC).date().isoformat(),
-                   "active_learners": self.fig(active, active),
-                   "minutes": total if not self.fig(active, active)["suppressed"] else None}  # a day of 1-4 people
-                  for day, active, total in self.rows(
-                      "SELECT day, COUNT(*), SUM(minutes) FROM k_days GROUP BY day ORDER BY day")]
+        by_day = []
+        for day, active, total in self.rows("SELECT day, COUNT(*), SUM(minutes) FROM k_days GROUP BY day ORDER BY day"):
+            learners = self.fig(active, active)
+            by_day.append({"day": datetime.fromtimestamp(day * 86400, UTC).date().isoformat(),
+                           "active_learners": learners,
+                           "minutes": None if learners["suppressed"] else total})  # a day of 1-4 people: hidden
         n = self.learners
         return {"active_minutes": self.fig(_ratio(minutes, n), n), "sessions": self.fig(_ratio(sessions, n), n),
                 "days_active": self.fig(_ratio(days, n), n), "by_lab": by_lab, "by_day": by_day}

@@ -8,8 +8,10 @@ and `sandlab kpis` once before computing: the exchange never has to know about K
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from sandlab.grading.exchange.store import ExchangeStore
+from sandlab.hub.state import exchange_dir
 from sandlab.kpis.store import KpiStore
 
 
@@ -19,3 +21,9 @@ def ingest_exchange(kpis: KpiStore, exchange: ExchangeStore, cohorts: Iterable[s
             kpis.put_release(cohort, release.lab, release.language, release.released_at)
         kpis.put_submissions([(cohort, record.user, record.lab, record.id, record.timestamp)
                               for record in exchange.submissions(cohort)])
+
+
+def ingest_state(kpis: KpiStore, state: Path, cohorts: Iterable[str]) -> None:
+    """The same, from the hub's state folder (an exchange that never stored anything has no folder)."""
+    if exchange_dir(state).is_dir():
+        ingest_exchange(kpis, ExchangeStore(exchange_dir(state)), cohorts)

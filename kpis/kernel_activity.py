@@ -30,14 +30,15 @@ import urllib.request
 from pathlib import Path, PurePosixPath
 
 from sandlab.framework import LAB_ID
+from sandlab.kpis.limits import MAX_MINUTES_PER_CALL, PAST_MINUTES
 
 FLUSH_EVERY = 60.0  # seconds between two sends
 TIMEOUT = 5.0  # seconds for one call to the service
 FLUSH_BUDGET = 30.0  # seconds for a whole flush (at most MAX_MINUTES / MAX_PER_CALL calls)
 EXIT_BUDGET = 2.0  # seconds for the last flush when the kernel stops (its server waits a few seconds only)
 MAX_MINUTES = 1000  # minutes kept while the service is unreachable (about 16 hours of work)
-MAX_PER_CALL = 500  # the service's limit
-MAX_AGE = 7 * 24 * 60 - 60  # minutes; the service refuses minutes older than 7 days (one hour of margin)
+MAX_PER_CALL = MAX_MINUTES_PER_CALL  # the service's limit
+MAX_AGE = PAST_MINUTES - 60  # minutes; the service refuses older ones (one hour of margin)
 
 Service = tuple[str, str]  # (base URL ending with '/', token)
 

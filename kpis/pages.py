@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from sandlab.kpis import charts
+from sandlab.kpis.compute import STAGES
 from sandlab.kpis.i18n import words
 
 MIN_CELL = 5
@@ -70,7 +71,7 @@ def cohort_page(report: dict, language: str, user: str, *, others: list[str], le
                          for row in report["satisfaction"]["by_lab"]]
     drawn = {
         "funnel": charts.hbars([_bar(w[stage], funnel[stage], "pct", language)
-                                for stage in ("released", "started", "submitted", "passed")], title=w["funnel"]),
+                                for stage in STAGES], title=w["funnel"]),
         "objectives": charts.hbars(objective_bars, title=w["acquired"]) if objective_bars else Markup(""),
         "satisfaction": charts.hbars(satisfaction_bars, maximum=5, title=w["usefulness"])
         if satisfaction_bars else Markup(""),
@@ -81,13 +82,13 @@ def cohort_page(report: dict, language: str, user: str, *, others: list[str], le
     if comparison is not None and other_report is not None:
         other_funnel = other_report["completion"]["funnel"]
         bars = []
-        for stage in ("released", "started", "submitted", "passed"):
+        for stage in STAGES:
             bar = _bar(w[stage], funnel[stage], "pct", language)
             second = other_funnel[stage]
             bars.append(charts.Bar(bar.label, bar.value, f"{bar.note} / {figure_text(second, 'pct', language)}",
                                    None if second.get("suppressed") else second.get("value")))
-        rows = [{"kpi": row["kpi"], "a": _plain(row["a"], row.get("a_n")), "b": _plain(row["b"], row.get("b_n"))}
-                for row in comparison]
+        rows = [{"kpi": row["kpi"], "a": _plain(row["a"], row["a_n"], language),
+                 "b": _plain(row["b"], row["b_n"], language)} for row in comparison]
         compared = {"chart": charts.hbars(bars, title=w["compare"], legend=(report["cohort"], compare_name or "")),
                     "rows": rows}
     query = {"level": str(level or ""), "compare": compare_name or ""}
@@ -96,9 +97,9 @@ def cohort_page(report: dict, language: str, user: str, *, others: list[str], le
                    privacy=w["privacy"].format(n=MIN_CELL))
 
 
-def _plain(value, n) -> str:
+def _plain(value, n: int, language: str) -> str:
     if value is None:
-        return "–" if not n else words("en")["fewer_than"].format(n=MIN_CELL)
+        return "–" if not n else words(language)["fewer_than"].format(n=MIN_CELL)
     return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 

@@ -33,6 +33,7 @@ from sandlab.kpis.compute import (
     learner_progress,
 )
 from sandlab.kpis.figures import Fig
+from sandlab.kpis.ingest import ingest_state
 from sandlab.kpis.store import KpiStore, kpi_database
 
 CSV_COLUMNS = ("section", "key", "value", "n")
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         cohorts = [name for name in (args.cohort, args.compare) if name]
         for name in cohorts:
             check_cohort(store, name)
-        _ingest(store, args.state, cohorts)
+        ingest_state(store, args.state, cohorts)  # the KPI service may not be running
         if args.learner:
             printed = learner_progress(store, args.cohort, args.learner)
         elif args.compare:
@@ -82,16 +83,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(json.dumps(printed, ensure_ascii=False))
     return 0
-
-
-def _ingest(store: KpiStore, state: Path, cohorts: list[str]) -> None:
-    """Releases and submissions as the exchange has them now (the KPI service may not be running)."""
-    exchange = state / "exchange"
-    if exchange.is_dir():
-        from sandlab.grading.exchange.store import ExchangeStore
-        from sandlab.kpis.ingest import ingest_exchange
-
-        ingest_exchange(store, ExchangeStore(exchange), cohorts)
 
 
 # -- CSV --------------------------------------------------------------------------------------------

@@ -85,17 +85,10 @@ def seed_cohort(store: KpiStore, cohort: str, *, learners: int = 24, seed: int =
                 first = int(back.timestamp() // 60)
                 lab = rng.choice(labs)
                 minutes += [ActivityMinute(cohort, user, lab, m, "kernel", 1) for m in range(first, first + 20)]
-    with store.connect() as db:
-        existing = db.execute("SELECT cohort, user, persona, lab FROM plans WHERE cohort = ? "
-                              "AND user NOT LIKE 'demo-%'", (cohort,)).fetchall()
-    store.replace_plans(cohort, [PlannedLab(*row) for row in existing] + planned)
+    store.add_plans(planned)
     store.add_activity(minutes)
     store.put_submissions(submissions)
-    with store.connect() as db:
-        kept = db.execute("SELECT cohort, user, lab, task, score, max_score, manual FROM scores "
-                          "WHERE cohort = ? AND user NOT LIKE 'demo-%'", (cohort,)).fetchall()
-    store.replace_scores(cohort, [ScoreRow(c, u, lab, t, s, m, bool(manual)) for c, u, lab, t, s, m, manual in kept]
-                         + scores)
+    store.add_scores(scores)
     for lab in labs:
         store.put_release(cohort, lab, "fr", start_day.isoformat(timespec="seconds"))
     return written + len(planned) + len(minutes) + len(submissions) + len(scores)

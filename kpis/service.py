@@ -44,19 +44,18 @@ from sandlab.grading.exchange.service import (
     hub_identify,
     identified_learner,
 )
-from sandlab.grading.exchange.store import ExchangeStore
+from sandlab.hub.services import KPIS, route_prefix
 from sandlab.hub.state import STATE_DIR, AppliedCohort
 from sandlab.kpis import pages
 from sandlab.kpis.compute import cohort_kpis, compare, learner_progress
 from sandlab.kpis.i18n import choose_language, words
-from sandlab.kpis.ingest import ingest_exchange
+from sandlab.kpis.ingest import ingest_state
+from sandlab.kpis.limits import FUTURE_MINUTES, MAX_EXECUTIONS, MAX_MINUTES_PER_CALL, PAST_MINUTES
 from sandlab.kpis.report import as_csv
 from sandlab.kpis.store import ActivityMinute, KpiStore, kpi_database
 from sandlab.kpis.survey import SurveyAnswer
 
-DEFAULT_PORT = 10102
-MAX_MINUTES_PER_CALL = 500
-PAST_MINUTES, FUTURE_MINUTES = 7 * 24 * 60, 5  # what a container may report: its last week, a clock a bit ahead
+DEFAULT_PORT = KPIS.port
 MAX_BODY_BYTES = 256 * 1024
 POLL_SECONDS = 60
 CACHE_SECONDS = 30
@@ -130,8 +129,8 @@ def activity_minutes(body: object, cohort: str, user: str, labs: list[str], now_
             raise Refusal(400, f"lab {str(lab)[:40]!r} is not in your plan")
         if not isinstance(minute, int) or not now_minute - PAST_MINUTES <= minute <= now_minute + FUTURE_MINUTES:
             raise Refusal(400, "a minute is outside the last 7 days")
-        if not isinstance(executions, int) or not 0 <= executions <= 10_000:
-            raise Refusal(400, "executions is a count between 0 and 10000")
+        if not isinstance(executions, int) or not 0 <= executions <= MAX_EXECUTIONS:
+            raise Refusal(400, f"executions is a count between 0 and {MAX_EXECUTIONS}")
         minutes.append(ActivityMinute(cohort, user, lab, minute, "kernel", executions))
     return minutes
 
@@ -193,10 +192,10 @@ class Reports:
 
 
 class _Page(HubOAuthenticated, RequestHandler):
-    def initialize(self, hub_auth: HubOAuth | None, reports: Reports, cohorts: Cohorts, kpis: KpiStore) -> None:
+    def initialize(self, hub_auth: HubOAuth | None, reports: Reports, cohorts: Cohorts) -> None:
         if hub_auth is not None:
             self.hub_auth = hub_auth
-        self.reports, self.cohorts, self.kpis = reports, cohorts, kpis
+        self.reports, self.cohorts = reports, cohorts
 
     def viewer(self) -> Viewer:
         model = self.current_user
@@ -292,8 +291,8 @@ class Watcher:
     """Every minute: servers the hub saw active become 'hub' activity minutes, and the
     exchange's releases and submissions are copied in."""
 
-    def __init__(self, kpis: KpiStore, exchange: ExchangeStore, cohorts: Cohorts, api_url: str, token: str) -> None:
-        self.kpis, self.exchange, self.cohorts = kpis, exchange, cohorts
+    def __init__(self, kpis: KpiStore, state: Path, cohorts: Cohorts, api_url: str, token: str) -> None:
+        self.kpis, self.state, self.cohorts = kpis, state, cohorts
         self.api_url, self.token = api_url.rstrip("/"), token
         self.seen: dict[str, str] = {}
 
@@ -321,7 +320,7 @@ class Watcher:
         except (HTTPClientError, OSError, ValueError, KeyError) as error:
             log.warning("could not read the hub's activity: %s", error)
         names = [entry.cohort.name for entry in self.cohorts()]
-        await asyncio.get_running_loop().run_in_executor(None, ingest_exchange, self.kpis, self.exchange, names)
+        await asyncio.get_running_loop().run_in_executor(None, ingest_state, self.kpis, self.state, names)
 
     async def run(self) -> None:
         while True:
@@ -337,9 +336,9 @@ class Watcher:
 def make_app(kpis: KpiStore, cohorts: Cohorts, identify: Identify | None = None, prefix: str = "/",
              hub_auth: HubOAuth | None = None) -> Application:
     """The web app; tests pass their own ``identify`` for the API (pages need a hub)."""
-    prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+    prefix = route_prefix(prefix)
     api = {"kpis": kpis, "cohorts": cohorts, "identify": identify or hub_identify(hub_auth)}
-    page = {"hub_auth": hub_auth, "reports": Reports(kpis), "cohorts": cohorts, "kpis": kpis}
+    page = {"hub_auth": hub_auth, "reports": Reports(kpis), "cohorts": cohorts}
     routes = [
         (f"{prefix}api/activity", ActivityHandler, api),
         (f"{prefix}api/surveys/([^/]+)", SurveyHandler, api),
@@ -375,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     hub_auth = HubOAuth.instance(cache_max_age=60)  # the one the OAuth callback handler uses too
     kpis, cohorts = KpiStore(kpi_database(args.state)), applied_cohorts(args.state)
     app = make_app(kpis, cohorts, prefix=args.prefix, hub_auth=hub_auth)
-    watcher = Watcher(kpis, ExchangeStore(args.state / "exchange"), cohorts, os.environ["JUPYTERHUB_API_URL"],
+    watcher = Watcher(kpis, args.state, cohorts, os.environ["JUPYTERHUB_API_URL"],
                       os.environ["JUPYTERHUB_API_TOKEN"])
 
     async def serve() -> None:

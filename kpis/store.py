@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sandlab.framework import DEFAULT_PASS_MARK
 from sandlab.kpis.survey import SurveyAnswer
 
 SCHEMA = """
@@ -65,7 +66,6 @@ CREATE TABLE IF NOT EXISTS exports (
 CREATE INDEX IF NOT EXISTS activity_by_cohort_lab ON activity (cohort, lab);
 """
 
-ACTIVITY_SOURCES = ("kernel", "hub")
 
 
 def kpi_database(state: Path) -> Path:
@@ -117,7 +117,7 @@ class LabFacts:
     level: int
     title_fr: str
     title_en: str
-    pass_mark: float = 0.5  # share of the autograded points
+    pass_mark: float = DEFAULT_PASS_MARK
     objectives: tuple[Objective, ...] = ()
 
 
@@ -200,14 +200,12 @@ class KpiStore:
                                [(lab.lab, position, o.text_fr, o.text_en, task)
                                 for position, o in enumerate(lab.objectives) for task in o.tasks])
             db.execute("DELETE FROM plans WHERE cohort = ?", (facts.cohort,))
-            db.executemany("INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?)",
-                           [(p.cohort, p.user, p.persona, p.lab) for p in planned])
+            _insert_plans(db, planned)
 
-    def replace_plans(self, cohort: str, planned: Iterable[PlannedLab]) -> None:
+    def add_plans(self, planned: Iterable[PlannedLab]) -> None:
+        """More learners' plans, keeping the others (the demo's recorded history)."""
         with self.transaction() as db:
-            db.execute("DELETE FROM plans WHERE cohort = ?", (cohort,))
-            db.executemany("INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?)",
-                           [(p.cohort, p.user, p.persona, p.lab) for p in planned])
+            _insert_plans(db, planned)
 
     def put_release(self, cohort: str, lab: str, language: str, released_at: str) -> None:
         with self.transaction() as db:
@@ -225,9 +223,22 @@ class KpiStore:
         """The cohort's gradebook as it stands now (manual grades included)."""
         with self.transaction() as db:
             db.execute("DELETE FROM scores WHERE cohort = ?", (cohort,))
-            db.executemany("INSERT OR REPLACE INTO scores VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           [(r.cohort, r.user, r.lab, r.task, r.score, r.max_score, int(r.manual)) for r in rows])
+            _insert_scores(db, rows)
+
+    def add_scores(self, rows: Iterable[ScoreRow]) -> None:
+        with self.transaction() as db:
+            _insert_scores(db, rows)
 
     def log_export(self, who: str, cohort: str, reason: str) -> None:
         with self.transaction() as db:
             db.execute("INSERT INTO exports VALUES (?, ?, ?, ?)", (now_iso(), who, cohort, reason))
+
+
+def _insert_plans(db: sqlite3.Connection, planned: Iterable[PlannedLab]) -> None:
+    db.executemany("INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?)",
+                   [(p.cohort, p.user, p.persona, p.lab) for p in planned])
+
+
+def _insert_scores(db: sqlite3.Connection, rows: Iterable[ScoreRow]) -> None:
+    db.executemany("INSERT OR REPLACE INTO scores VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [(r.cohort, r.user, r.lab, r.task, r.score, r.max_score, int(r.manual)) for r in rows])

@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sandlab.framework import LAB_ID, LEVELS, PERSONAS, Language, Persona
+from sandlab.framework import DEFAULT_PASS_MARK, LAB_ID, LEVELS, PERSONAS, Language, Persona
 
 __all__ = ["LEVELS", "PERSONAS", "LabSpec", "Language", "Objective", "Persona"]
 
@@ -47,7 +47,7 @@ class LabSpec(_Spec):
     reads: Reads = Reads()
     prerequisites: list[str] = Field(default_factory=list)
     languages: list[Language] = Field(min_length=1)
-    pass_mark: float = Field(0.5, gt=0, le=1,
+    pass_mark: float = Field(DEFAULT_PASS_MARK, gt=0, le=1,
                              description="Share of the autograded points a learner needs to pass the lab.")
 
     @model_validator(mode="after")

@@ -26,6 +26,11 @@ EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
 LabId = Annotated[str, Field(pattern=LAB_ID)]
 
 
+def email_key(email: str) -> str:
+    """How two e-mail addresses are compared to find one person across rosters and cohort files."""
+    return email.strip().casefold()
+
+
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -95,13 +100,15 @@ class Dates(_Spec):
                 raise ValueError(f"{then} ({later}) is before {first} ({earlier})")
         return self
 
+    def closed(self, day: date) -> bool:
+        """The cohort has closed by ``day`` (a closed cohort no longer counts as open)."""
+        return bool(self.closes and day > self.closes)
+
     def closed_on(self, day: date) -> str | None:
         """Why learners cannot start a server on ``day`` ('opens' or 'closed'), None when they can."""
         if self.opens and day < self.opens:
             return "opens"
-        if self.closes and day > self.closes:
-            return "closed"
-        return None
+        return "closed" if self.closed(day) else None
 
     def next_session(self, now: datetime) -> datetime | None:
         return min((start for start in self.sessions if start > now), default=None)
@@ -134,7 +141,7 @@ class Cohort(_Spec):
                 raise ValueError(f"member '{member.name}' is listed twice")
             seen.add(member.name)
             if member.email:
-                other = emails.setdefault(member.email.casefold(), member.name)
+                other = emails.setdefault(email_key(member.email), member.name)
                 if other != member.name:
                     raise ValueError(f"members '{other}' and '{member.name}' have the same e-mail {member.email}")
         return self

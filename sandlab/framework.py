@@ -10,3 +10,4 @@ LANGUAGES: tuple[Language, ...] = ("fr", "en")
 LAB_ID = r"^l\d{2}-[a-z0-9-]+$"  # l<NN>-<slug>, a lab's folder name
 PERSONAS: tuple[Persona, ...] = ("leaders", "technical", "business", "support")
 LEVELS = {1: "AI literacy", 2: "tool mastery", 3: "business application", 4: "technical expertise"}
+DEFAULT_PASS_MARK = 0.5  # share of a lab's autograded points a learner needs to pass it, unless the lab says

@@ -14,12 +14,12 @@ from pathlib import Path
 from sandlab.grading.exchange import wire
 from sandlab.grading.exchange.names import ExchangeRefused
 from sandlab.grading.exchange.store import ExchangeStore
-from sandlab.hub.state import STATE_DIR
+from sandlab.hub.state import STATE_DIR, exchange_dir
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandlab.grading.exchange.admin")
-    parser.add_argument("--root", type=Path, default=STATE_DIR / "exchange")
+    parser.add_argument("--root", type=Path, default=exchange_dir(STATE_DIR))
     commands = parser.add_subparsers(dest="command", required=True)
     release = commands.add_parser("put-release")
     for name in ("cohort", "lab", "language"):

@@ -40,11 +40,12 @@ from sandlab.grading.exchange.store import (
     ExchangeStore,
     SubmissionRecord,
 )
+from sandlab.hub.services import EXCHANGE, route_prefix
 from sandlab.hub.state import STATE_DIR, AppliedCohort, cohorts_dir, read_applied
 
 # base64 makes 3 bytes into 4; the JSON around the files adds a little.
 MAX_BODY_BYTES = MAX_TOTAL_BYTES * 4 // 3 + 2**20
-DEFAULT_PORT = 10101
+DEFAULT_PORT = EXCHANGE.port
 
 log = logging.getLogger("sandlab.exchange")
 
@@ -287,7 +288,7 @@ def _log_request(handler: RequestHandler) -> None:
 def make_app(store: ExchangeStore, cohorts: Cohorts, identify: Identify | None = None,
              prefix: str = "/") -> Application:
     """The web app; ``identify=None`` asks the hub (HubAuth), tests pass their own."""
-    prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+    prefix = route_prefix(prefix)
     kwargs = {"store": store, "cohorts": cohorts, "identify": identify or hub_identify()}
     part = r"([^/]+)"
     routes = [

@@ -33,10 +33,7 @@ def test_a_missing_image_is_explained_on_the_spawn_page(platform):
     applied = AppliedCohort(cohort=gamma, pack_volume="unused")
     passwords = in_state(platform, "python", "-m", "sandlab.hub.manage", "apply", stdin=applied.model_dump_json())
     restart_hub(platform)
-    gus = platform.hub.login("gus", json.loads(passwords)["gus"])
-    answer = gus.api.post("/users/gus/server")
-    progress = gus.api.get("/users/gus/server/progress", timeout=30).text
-    message = answer.text + progress
+    message = spawn_messages(platform.hub.login("gus", json.loads(passwords)["gus"]), "gus")
     assert "sandlab-lab:removed" in message and "sandlab images build" in message, message
     assert platform.engine.containers.get(platform.instance.hub_container).status == "running"
     assert platform.login("ana").api.get("/users/ana").status_code == 200
