@@ -46,20 +46,22 @@ def seed_cohort(store: KpiStore, cohort: str, *, learners: int = 24, seed: int =
         ends = db.execute("SELECT ends FROM cohorts WHERE cohort = ?", (cohort,)).fetchone()
     if not labs:
         raise ValueError(f"cohort {cohort} has no planned labs in the KPI database: apply it first")
+    users = [(f"demo-{index + 1:02d}", PERSONAS[index % len(PERSONAS)]) for index in range(learners)]
+    planned = [PlannedLab(cohort, user, persona, lab) for user, persona in users for lab in labs]
     with store.connect() as db:
-        if db.execute("SELECT 1 FROM plans WHERE cohort = ? AND user LIKE 'demo-%' LIMIT 1", (cohort,)).fetchone():
-            return 0  # recorded once: running the demo again adds nothing
-    planned, minutes, submissions, scores, written = [], [], [], [], 0
+        if db.execute("SELECT 1 FROM activity WHERE cohort = ? AND user LIKE 'demo-%' LIMIT 1", (cohort,)).fetchone():
+            store.add_plans(planned)  # recorded once; applying the cohort again replaced the plans only
+            return 0
+    minutes, submissions, scores, written = [], [], [], 0
     start_day = datetime.fromtimestamp(now, UTC) - timedelta(days=13)
-    for index in range(learners):
-        user, persona = f"demo-{index + 1:02d}", PERSONAS[index % len(PERSONAS)]
+    for index, (user, _) in enumerate(users):
         language = "en" if index % 3 == 2 else "fr"
         diligence = rng.random()
         for position, lab in enumerate(labs):
-            planned.append(PlannedLab(cohort, user, persona, lab))
             if rng.random() > 0.35 + 0.6 * diligence:
                 continue  # never started
-            day = start_day + timedelta(days=min(12, position * 3 + rng.randint(0, 2)), hours=9 + rng.randint(0, 7))
+            spread = position * 12 // len(labs) + rng.randint(0, 1)  # the labs in order over the two weeks
+            day = start_day + timedelta(days=min(12, spread), hours=9 + rng.randint(0, 7))
             first = int(day.timestamp() // 60)
             for minute in range(first, first + rng.randint(15, 70), rng.randint(1, 3)):
                 minutes.append(ActivityMinute(cohort, user, lab, minute, "kernel", rng.randint(1, 4)))
