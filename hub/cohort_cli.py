@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +18,8 @@ from sandlab.hub.enrol import Entry, NewCohort, Outcome, import_roster
 from sandlab.hub.roster import RosterError, read_roster
 from sandlab.specfile import SpecError
 
-app = typer.Typer(help="A cohort's life: its roster of learners, from HR's export; its status.", no_args_is_help=True)
+app = typer.Typer(help="A cohort's life: its roster of learners, from HR's export; its status; the "
+                  "next wave cloned from it.", no_args_is_help=True)
 roster_app = typer.Typer(help="The cohort's learners, from HR's export (CSV or XLSX).", no_args_is_help=True)
 app.add_typer(roster_app, name="roster")
 
@@ -129,6 +132,88 @@ def _print(report: dict[str, Any]) -> None:
     else:
         done = "nothing to change"
     console.print(f"{counts}. {done}", markup=False)
+
+
+@app.command("clone")
+def clone_command(
+    pilot_file: Annotated[Path, typer.Argument(help="The pilot's cohort file: its labs, pack, image, limits, "
+                                               "language, trainers and IT are copied.")],
+    name: Annotated[str, typer.Option("--as", help="The wave's cohort name (e.g. vague-2): lowercase letters, "
+                                      "digits, hyphens.")],
+    roster_file: Annotated[Path, typer.Option("--roster", help="HR's export of the wave's learners: .csv or "
+                                              ".xlsx, read as by `roster import`.")],
+    title: Annotated[str | None, typer.Option(help="The wave's title (default: the pilot's, its name replaced by "
+                                              "--as, or followed by it).")] = None,
+    opens: Annotated[str | None, typer.Option(help="The wave's first day, YYYY-MM-DD: every date of the pilot "
+                                              "moves by as many days (required when the pilot has dates).")] = None,
+    out: Annotated[Path | None, typer.Option(help="The wave's cohort file (default: <NAME>.yaml beside the "
+                                             "pilot's); never overwritten.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be written; write nothing.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Write nothing if any line is refused (exit 1).")]
+    = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
+) -> None:
+    """Make the next training wave's cohort file from a pilot's.
+
+    Copied as written: labs, pack (its path still pointing at the same folder), image, limits and
+    language; the pilot's trainers and IT stay. Learners come only from the roster, as with
+    `roster import` (a learner of the pilot while it is open is refused: one open cohort at a time).
+    Every date (opens, ends, closes, sessions, labs' due dates) moves by the days between the
+    pilot's first day and --opens; sessions keep their time and UTC offset.
+
+    Example:
+
+        sandlab cohort clone hub/cohorts/pilote.yaml --as vague-2 --roster vague-2.xlsx --opens 2027-02-01
+        sandlab cohort clone hub/cohorts/pilote.yaml --as vague-3 --roster rh.csv --opens 2027-04-05 \\
+            --title "Vague 3 (Lyon)" --dry-run
+
+    Then compare the waves' KPIs: sandlab kpis hub/cohorts/vague-2.yaml --compare hub/cohorts/pilote.yaml
+    """
+    from sandlab.hub.clone import clone_cohort
+
+    try:
+        clone = clone_cohort(pilot_file, roster_file, name=name, title=title, opens=_day("--opens", opens), out=out,
+                             dry_run=dry_run, strict=strict)
+    except (RosterError, SpecError) as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"{error.filename or pilot_file}: {error.strerror}")
+    report = _report(Outcome(clone.plan, written=clone.written, created=True), roster_file, clone.out,
+                     dry_run=dry_run)
+    report |= {
+        "pilot": str(clone.pilot), "name": clone.name, "title": clone.title, "pack": clone.pack,
+        "shift_days": clone.shift.days if clone.shift is not None else None,
+        "dates": clone.dates.model_dump(mode="json"),
+        "staff": [{"login": member.name, "role": member.role, "email": member.email} for member in clone.staff],
+    }
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        moved = (f"dates moved by {report['shift_days']} days (opens {report['dates']['opens']})"
+                 if clone.shift is not None else "no dates")
+        staff = ", ".join(f"{member.name} ({member.role})" for member in clone.staff) or "none"
+        console.print(f"{clone.pilot.name} → {clone.out}: \"{clone.title}\", pack {clone.pack}, {moved}; "
+                      f"trainers and IT kept: {staff}", markup=False, soft_wrap=True)
+        _print(report)
+        if clone.staff:
+            console.print("note: the hub gives a login name to one applied cohort at a time; trainers and IT "
+                          "keep theirs, so `sandlab hub apply` takes the wave once the pilot is no longer applied",
+                          style="yellow", markup=False, soft_wrap=True)
+    if strict and clone.plan.refused:
+        raise typer.Exit(1)
+
+
+def _day(option: str, text: str | None) -> date | None:
+    """A YYYY-MM-DD option as a date; anything else ends the command with the format to use."""
+    if text is None:
+        return None
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    fail(f"{option} {text}: not a day; give YYYY-MM-DD, the wave's first day (e.g. 2027-02-01)")
+    return None
 
 
 @app.command("status")

@@ -16,6 +16,7 @@ import docker
 
 from sandlab.cohort import Cohort
 from sandlab.hub.platform import Instance, PlatformError, run_on_state
+from sandlab.hub.state import home_volume
 
 HOMES = "/homes"
 
@@ -103,9 +104,9 @@ def cohort_status(engine: docker.DockerClient, instance: Instance, cohort: Cohor
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(observe, found))
-    existing = {volume.name for volume in engine.volumes.list(filters={"name": f"{instance.name}-home-"})}
-    homes = {member.name: f"{instance.name}-home-{member.name}" for member in found
-             if f"{instance.name}-home-{member.name}" in existing}
+    existing = {volume.name for volume in engine.volumes.list(filters={"name": home_volume(instance.name, "")})}
+    homes = {member.name: home_volume(instance.name, member.name) for member in found
+             if home_volume(instance.name, member.name) in existing}
     sizes = home_sizes(engine, cohort.image, homes) if current else {}
     records = platform_records(instance, cohort.name)
     for member in found:

@@ -21,10 +21,20 @@ from pathlib import Path
 
 from sandlab.hub.services import EXCHANGE, KPIS
 from sandlab.hub.spawner import SERVER_TOKEN_SCOPES, SandlabSpawner
-from sandlab.hub.state import STATE_DIR, AppliedCohort, accounts_file, exchange_dir, proxy_token, read_applied
+from sandlab.hub.state import (
+    STATE_DIR,
+    AppliedCohort,
+    accounts_file,
+    exchange_dir,
+    proxy_token,
+    read_applied,
+    warmer_token,
+)
 
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 KPIS_SCOPES = ["list:users", "read:users:activity", "read:servers"]  # which servers were active, never more
+CULLER_CONFIG = Path(__file__).with_name("idle_culler_config.py")  # warmed servers are held for their session
+WARMER = "warmer"
 
 
 def trainer_scopes(group: str) -> list[str]:
@@ -47,6 +57,31 @@ def kpis_service(instance: str, state: Path) -> dict:
     return {"name": KPIS.name, "url": KPIS.address(instance), "oauth_no_confirm": True,
             "command": [sys.executable, "-m", "sandlab.kpis.service", "--state", str(state),
                         "--port", str(KPIS.port), "--address", "0.0.0.0"]}
+
+
+def warmer_service(state: Path) -> dict:
+    """Warm start: starts learners' servers ahead of their cohort's sessions. Its token is kept in
+    the state, so that `sandlab cohort warm` (run in the hub's container) acts as this service."""
+    return {"name": WARMER, "api_token": warmer_token(state),
+            "command": [sys.executable, "-m", "sandlab.hub.warmer", "serve", "--state", str(state)]}
+
+
+def warmer_scopes(groups: list[str]) -> list[str]:
+    """Start the servers of cohorts' learners (their groups) and see when they are ready, nothing else."""
+    return [f"{scope}!group={group}" for group in groups for scope in ("read:users:name", "read:servers", "servers")]
+
+
+def placements(applied: list[AppliedCohort]) -> dict[str, AppliedCohort]:
+    """Who may log in, and the cohort whose settings their server gets: every member of an open
+    cohort; of a closed one, its trainers and IT only (the dashboard, the gradebook), unless an
+    open cohort has them."""
+    found = {member.name: entry for entry in applied if entry.open for member in entry.cohort.members}
+    for entry in applied:
+        if not entry.open:
+            for member in entry.cohort.members:
+                if member.role != "learner":
+                    found.setdefault(member.name, entry)
+    return found
 
 
 def roles_and_groups(applied: list[AppliedCohort]) -> tuple[list[dict], dict]:
@@ -119,18 +154,23 @@ def configure(c, environ: Mapping[str, str] = os.environ, state: Path = STATE_DI
     else:
         c.JupyterHub.authenticator_class = "sandlab.hub.authenticator.SandlabAuthenticator"
         c.SandlabAuthenticator.accounts_file = str(accounts_file(state))
-    members = {member.name: entry for entry in applied for member in entry.cohort.members}
+    members = placements(applied)
     c.Authenticator.allow_all = False
     c.Authenticator.allowed_users = set(members)
+    c.Authenticator.allow_existing_users = False  # a learner of a closed cohort stays in the hub's database
     c.Authenticator.admin_users = {name for entry in applied for name in entry.cohort.named("admin")}
 
     roles, groups = roles_and_groups(applied)
     timeout = int(environ.get("SANDLAB_IDLE_TIMEOUT", "3600"))
     c.JupyterHub.services = [{"name": "idle-culler",
-                              "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={timeout}"]},
-                             exchange_service(instance, state), kpis_service(instance, state)]
+                              "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={timeout}",
+                                          f"--config={CULLER_CONFIG}"]},
+                             exchange_service(instance, state), kpis_service(instance, state), warmer_service(state)]
     roles.append({"name": "idle-culler", "description": "Stop servers idle for longer than the timeout",
                   "scopes": CULLER_SCOPES, "services": ["idle-culler"]})
+    if applied:
+        roles.append({"name": WARMER, "description": "Start cohorts' learners' servers ahead of their sessions",
+                      "scopes": warmer_scopes([entry.cohort.group for entry in applied]), "services": [WARMER]})
     roles.append({"name": "kpis-watcher", "description": "See which servers were active, for the KPIs",
                   "scopes": KPIS_SCOPES, "services": [KPIS.name]})
     c.JupyterHub.load_roles = roles

@@ -65,23 +65,29 @@ class Plan:
         return bool(self.added or self.updated)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Others:
-    """The folder's other cohort files: learners of the open ones (e-mail -> file), every login name."""
+    """The other cohort files: learners of the open ones (e-mail -> file), every login name."""
 
-    open_learners: dict[str, str]
-    names: set[str]
+    open_learners: dict[str, str] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)
+
+    def add(self, path: Path, cohort: Cohort, today: date) -> None:
+        """Count ``cohort``, read from ``path``: its login names are taken, its learners busy while it is open.
+
+        A cohort is open until the day after ``dates.closes``. Login names of every cohort, closed ones
+        included, are taken: the hub ignores a cohort whose names belong to another applied one.
+        """
+        self.names.update(member.name for member in cohort.members)
+        if not cohort.dates.closed(today):
+            self.open_learners.update({email_key(member.email): Path(path).name for member in cohort.members
+                                       if member.role == "learner" and member.email})
 
 
 def other_cohorts(cohort_file: Path, today: date) -> Others:
-    """Read every other cohort file of ``cohort_file``'s folder.
-
-    A cohort is open until the day after ``dates.closes``. Login names of every cohort, closed ones
-    included, are taken: the hub ignores a cohort whose names belong to another applied one.
-    """
+    """Read every other cohort file of ``cohort_file``'s folder."""
     cohort_file = Path(cohort_file)
-    open_learners: dict[str, str] = {}
-    names: set[str] = set()
+    others = Others()
     for path in sorted(cohort_file.parent.glob("*.yaml")):
         if path.resolve() == cohort_file.resolve() or not _looks_like_a_cohort(path):
             continue
@@ -90,11 +96,8 @@ def other_cohorts(cohort_file: Path, today: date) -> Others:
         except SpecError as error:
             raise SpecError(f"{error}\n(every cohort file of {path.parent} is read: a person may be a learner "
                             "in one open cohort only; fix that file or move it elsewhere)") from None
-        names.update(member.name for member in cohort.members)
-        if not cohort.dates.closed(today):
-            open_learners.update({email_key(member.email): path.name for member in cohort.members
-                                  if member.role == "learner" and member.email})
-    return Others(open_learners, names)
+        others.add(path, cohort, today)
+    return others
 
 
 def _looks_like_a_cohort(path: Path) -> bool:
@@ -162,13 +165,16 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", re.sub(r"['’]", "", ascii_text)).strip("-")
 
 
-def render(data: dict[str, Any], members: list[dict[str, Any]], *, source: str, today: date,
-           comments: list[str]) -> str:
-    """The cohort file's text: its other keys as they were, the new members, the import's comment on top."""
+def imported(source: str, today: date) -> str:
+    """The comment an import puts on top of the cohort file (the next import replaces it)."""
+    return f"{IMPORTED}{source} on {today.isoformat()}"
+
+
+def render(data: dict[str, Any], members: list[dict[str, Any]], *, comments: list[str]) -> str:
+    """The cohort file's text: ``comments`` on top, its other keys as they were, the new members."""
     body = yaml.safe_dump({**data, "members": members}, sort_keys=False, allow_unicode=True,
                           default_flow_style=None, width=120)
-    kept = [line for line in comments if not line.startswith(IMPORTED)]
-    return "\n".join([f"{IMPORTED}{source} on {today.isoformat()}", *kept, body])
+    return "\n".join([*comments, body])
 
 
 def member_entries(raw: list[dict[str, Any]], before: list[Member], after: list[Member]) -> list[dict[str, Any]]:
@@ -194,6 +200,23 @@ class Outcome:
     created: bool
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A cohort file before the roster goes in: its keys as written (``members`` included), its members as
+    loaded, the comments on top of it."""
+
+    data: dict[str, Any]
+    members: list[Member]
+    comments: list[str]
+
+
+def read_draft(cohort_file: Path) -> Draft:
+    members = load_cohort(cohort_file).members
+    text = cohort_file.read_text(encoding="utf-8")
+    comments = list(itertools.takewhile(lambda line: line.startswith("#"), text.splitlines()))
+    return Draft(yaml.safe_load(text), members, comments)
+
+
 def import_roster(roster: Roster, cohort_file: Path, *, new: NewCohort | None = None, dry_run: bool = False,
                   strict: bool = False, today: date | None = None) -> Outcome:
     """Merge ``roster`` into ``cohort_file`` (made from ``new`` if it does not exist) and write it, unless
@@ -204,24 +227,28 @@ def import_roster(roster: Roster, cohort_file: Path, *, new: NewCohort | None = 
     if created:
         if new is None:
             raise SpecError(f"{cohort_file}: no such file (give its name, title and pack to create it)")
-        data: dict[str, Any] = {"name": new.name, "title": new.title, "pack": new.pack}
-        comments: list[str] = []
-        members: list[Member] = []
+        draft = Draft({"name": new.name, "title": new.title, "pack": new.pack}, [], [])
     else:
-        members = load_cohort(cohort_file).members
-        text = cohort_file.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-        comments = list(itertools.takewhile(lambda line: line.startswith("#"), text.splitlines()))
-    plan = plan_import(roster, members, other_cohorts(cohort_file, today))
+        draft = read_draft(cohort_file)
+    plan = plan_import(roster, draft.members, other_cohorts(cohort_file, today))
     if not plan.members:
         raise SpecError(f"{cohort_file}: not created, no learner to import (every line of {roster.path.name} "
                         "is refused)")
     if not plan.changes:
         return Outcome(plan, written=False, created=created)
-    entries = member_entries(data.get("members") or [], members, plan.members)
-    text = render(data, entries, source=roster.path.name, today=today, comments=comments)
-    parse_spec(text, Cohort, source=str(cohort_file))  # what would be written must load, dry run or not
+    comments = [imported(roster.path.name, today), *(line for line in draft.comments if not line.startswith(IMPORTED))]
+    written = write_plan(cohort_file, draft, plan, comments=comments, dry_run=dry_run, strict=strict)
+    return Outcome(plan, written=written, created=created)
+
+
+def write_plan(cohort_file: Path, draft: Draft, plan: Plan, *, comments: list[str], dry_run: bool,
+               strict: bool) -> bool:
+    """Write ``draft`` with ``plan``'s members under ``comments``, unless ``dry_run`` or ``strict`` and a row
+    is refused; what would be written must load either way. True when written."""
+    entries = member_entries(draft.data.get("members") or [], draft.members, plan.members)
+    text = render(draft.data, entries, comments=comments)
+    parse_spec(text, Cohort, source=str(cohort_file))
     if dry_run or (strict and plan.refused):
-        return Outcome(plan, written=False, created=created)
+        return False
     write_atomically(cohort_file, text)
-    return Outcome(plan, written=True, created=created)
+    return True

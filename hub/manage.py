@@ -5,6 +5,8 @@
                                 passwords issued now, as JSON, once
     status COHORT               per learner: the last activity recorded, labs released and
                                 submitted (from the KPI database, the exchange copied in first)
+    close COHORT                mark the cohort closed; print the homes to archive and the
+                                packs open cohorts still use, as JSON
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ def apply(state: Path, applied: AppliedCohort, *, reset_passwords: bool) -> dict
     existing, _ = read_applied(state)
     for other in existing:
         if other.cohort.name == applied.cohort.name:
+            applied = applied.model_copy(update={"closed": other.closed})  # applying again never reopens it
+            continue
+        if not other.open:
             continue
         taken = {m.name for m in other.cohort.members} & {m.name for m in applied.cohort.members}
         if taken:
@@ -36,6 +41,24 @@ def apply(state: Path, applied: AppliedCohort, *, reset_passwords: bool) -> dict
     record_cohort(KpiStore(kpi_database(state)), applied)
     names = [member.name for member in applied.cohort.members]
     return AccountStore(accounts_file(state)).set_passwords(names, reset=reset_passwords)
+
+
+def close(state: Path, cohort: str) -> dict:
+    """Mark the cohort closed (its learners can no longer log in once the hub restarts) and say
+    what the host needs to finish: its members' homes not used by an open cohort, the packs
+    open cohorts still use."""
+    applied = {entry.cohort.name: entry for entry in read_applied(state)[0]}
+    if cohort not in applied:
+        raise ValueError(f"cohort {cohort} is not applied on this hub")
+    entry = applied[cohort]
+    if entry.open:
+        entry = entry.model_copy(update={"closed": datetime.now(UTC)})
+        write_applied(state, entry)
+    others = [other for other in applied.values() if other.open and other.cohort.name != cohort]
+    elsewhere = {member.name for other in others for member in other.cohort.members}
+    return {"closed": entry.closed.isoformat(timespec="seconds"),
+            "homes": [member.name for member in entry.cohort.members if member.name not in elsewhere],
+            "packs_in_use": sorted({other.pack_volume for other in others})}
 
 
 def status(state: Path, cohort: str) -> dict[str, dict]:
@@ -61,13 +84,20 @@ def status(state: Path, cohort: str) -> dict[str, dict]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandlab.hub.manage")
-    parser.add_argument("command", choices=["apply", "status"])
+    parser.add_argument("command", choices=["apply", "status", "close"])
     parser.add_argument("cohort", nargs="?")
     parser.add_argument("--reset-passwords", action="store_true")
     parser.add_argument("--state", type=Path, default=STATE_DIR)
     args = parser.parse_args(argv)
     if args.command == "status":
         print(json.dumps(status(args.state, args.cohort or "")))
+        return 0
+    if args.command == "close":
+        try:
+            print(json.dumps(close(args.state, args.cohort or "")))
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
         return 0
     try:
         applied = AppliedCohort.model_validate_json(sys.stdin.read())

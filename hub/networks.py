@@ -26,7 +26,6 @@ def network_settings(instance: str, cohort: str) -> dict:
             "labels": {"sandlab.instance": instance, "sandlab.cohort": cohort, LEARNERS_LABEL: "learners"}}
 
 
-
 def cohort_networks(engine: docker.DockerClient, instance: str) -> list:
     return [network for network in engine.networks.list(filters={"label": f"sandlab.instance={instance}"})
             if network.attrs.get("Labels", {}).get(LEARNERS_LABEL) == "learners"]
@@ -41,9 +40,15 @@ def attach_hub(engine: docker.DockerClient, instance: str, hub_container: str) -
             network.connect(hub)
 
 
-def remove_cohort_networks(engine: docker.DockerClient, instance: str) -> None:
+def remove_cohort_networks(engine: docker.DockerClient, instance: str, cohort: str | None = None) -> list[str]:
+    """Remove the instance's cohort networks (only ``cohort``'s if given), the hub disconnected first."""
+    removed = []
     for network in cohort_networks(engine, instance):
+        if cohort is not None and network.name != cohort_network(instance, cohort):
+            continue
         network.reload()
         for container in network.containers:
             network.disconnect(container, force=True)
         network.remove()
+        removed.append(network.name)
+    return removed

@@ -8,13 +8,14 @@ pack never changes the files under a running learner.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,10 +142,25 @@ def apply_cohort(engine: docker.DockerClient, instance: Instance, cohort: Cohort
                         *(["--reset-passwords"] if reset_passwords else []), stdin=applied.model_dump_json())
     if done.returncode != 0:
         raise PlatformError(f"applying cohort {cohort.name}: {done.stderr.strip().splitlines()[-1]}")
+    restart_if_running(engine, instance)
+    return json.loads(done.stdout)
+
+
+def restart_if_running(engine: docker.DockerClient, instance: Instance) -> None:
+    """The hub reads the cohorts at start: a running hub is restarted (learners' servers keep running)."""
     if hub_running(engine, instance):
         engine.containers.get(instance.hub_container).restart(timeout=10)
-        wait_ready(instance)
-    return json.loads(done.stdout)
+        wait_ready(published(engine, instance))
+
+
+def published(engine: docker.DockerClient, instance: Instance) -> Instance:
+    """``instance`` with the port its hub container really publishes (a command given only its name)."""
+    try:
+        bindings = engine.containers.get(instance.hub_container).attrs["HostConfig"]["PortBindings"] or {}
+        port = int(bindings["8000/tcp"][0]["HostPort"])
+    except (docker.errors.NotFound, KeyError, IndexError, TypeError, ValueError):
+        return instance
+    return dataclasses.replace(instance, port=port)
 
 
 def run_on_state(instance: Instance, *command: str, stdin: str = "") -> subprocess.CompletedProcess:
@@ -153,6 +169,24 @@ def run_on_state(instance: Instance, *command: str, stdin: str = "") -> subproce
     return subprocess.run([cli(), "run", "--rm", "-i", "--network", "none", "-v",
                            f"{instance.state_volume}:{STATE_MOUNT}", HUB_IMAGE, *command],
                           input=stdin, capture_output=True, text=True)
+
+
+def warm(engine: docker.DockerClient, instance: Instance, cohort: str, concurrency: int | None = None
+         ) -> Iterator[dict]:
+    """Warm the cohort's learners' servers (in the hub's container, as its warmer service):
+    first the plan, then one result per learner as each server is ready or fails."""
+    if not hub_running(engine, instance):
+        raise PlatformError(f"the hub {instance.hub_container} is not running: `sandlab hub up` first")
+    command = [cli(), "exec", instance.hub_container, "python", "-m", "sandlab.hub.warmer", "run", cohort,
+               *(["--concurrency", str(concurrency)] if concurrency else [])]
+    said = 0
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as warmer:
+        for line in warmer.stdout:
+            said += 1
+            yield json.loads(line)
+        problem = warmer.stderr.read().strip()
+    if not said or warmer.returncode not in (0, 1):  # 1: some servers failed, each said so in its line
+        raise PlatformError(f"warming cohort {cohort}: {(problem.splitlines() or ['?'])[-1]}")
 
 
 def hub_running(engine: docker.DockerClient, instance: Instance) -> bool:

@@ -18,7 +18,7 @@ from traitlets import Dict, Unicode
 from sandlab.hub.access import closed_notice
 from sandlab.hub.networks import cohort_network, network_settings
 from sandlab.hub.services import EXCHANGE, KPIS
-from sandlab.hub.state import AppliedCohort, course_volume
+from sandlab.hub.state import AppliedCohort, course_volume, home_labels, home_volume
 from sandlab.sandbox import HOME, LEARNER_UID
 
 DATA = f"{HOME}/data"
@@ -46,7 +46,7 @@ class SandlabSpawner(DockerSpawner):
         return applied
 
     def home_volume(self) -> str:
-        return f"{self.instance}-home-{self.escaped_name}"
+        return home_volume(self.instance, self.escaped_name)
 
     async def _check_engine_has(self, applied: AppliedCohort) -> None:
         from docker.errors import ImageNotFound, NotFound
@@ -56,6 +56,8 @@ class SandlabSpawner(DockerSpawner):
         except ImageNotFound:
             raise SpawnRefused(f"the lab image '{applied.cohort.image}' of cohort {applied.cohort.name} is not "
                                "on this Docker engine: IT runs `sandlab images build`") from None
+        if not applied.open:  # its staff only, and no pack: it was removed with the cohort's homes
+            return
         try:
             await self.docker("inspect_volume", applied.pack_volume)
         except NotFound:
@@ -92,8 +94,7 @@ class SandlabSpawner(DockerSpawner):
             await self.docker("inspect_volume", self.home_volume())
         except NotFound:
             await self.docker("create_volume", name=self.home_volume(),
-                              labels={"sandlab.instance": self.instance, "sandlab.cohort": cohort,
-                                      "sandlab.home": self.user.name})
+                              labels=home_labels(self.instance, cohort, self.user.name))
 
     async def start(self):
         applied = self._placement()
@@ -107,10 +108,9 @@ class SandlabSpawner(DockerSpawner):
         self.image = cohort.image
         self.network_name = await self._cohort_network(cohort.name)
         await self._labelled_home(cohort.name)
-        self.volumes = {
-            self.home_volume(): HOME,
-            applied.pack_volume: {"bind": DATA, "mode": "ro"},
-        }
+        self.volumes = {self.home_volume(): HOME}
+        if applied.open:
+            self.volumes[applied.pack_volume] = {"bind": DATA, "mode": "ro"}
         self.extra_host_config = limits.hardening().host_config()  # one definition: sandlab.sandbox
         self.extra_create_kwargs = {
             "user": LEARNER_UID,

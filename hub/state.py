@@ -5,6 +5,8 @@
     state/kpis/kpis.sqlite        the KPI database
     state/accounts.json           password hashes (0600)
     state/proxy_token             the proxy's API token (0600), the same across restarts
+    state/warmer_token            the warm-start service's API token (0600)
+    state/warm/<name>.json        the servers warmed for a cohort's sessions (sandlab.hub.warm)
     state/jupyterhub_cookie_secret, state/jupyterhub.sqlite   JupyterHub's own
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from sandlab.cohort import Cohort, LearnerPlan
 from sandlab.hub.files import write_private
@@ -28,6 +30,15 @@ def course_volume(instance: str, cohort: str) -> str:
     return f"{instance}-course-{cohort}"
 
 
+def home_volume(instance: str, user: str) -> str:
+    """A member's home: one volume per login, kept across restarts, archived when the cohort closes."""
+    return f"{instance}-home-{user}"
+
+
+def home_labels(instance: str, cohort: str, user: str) -> dict[str, str]:
+    return {"sandlab.instance": instance, "sandlab.cohort": cohort, "sandlab.home": user}
+
+
 class AppliedCohort(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -35,6 +46,11 @@ class AppliedCohort(BaseModel):
     pack_volume: str
     learners: dict[str, LearnerPlan] = {}  # each learner's language and labs, resolved at apply time
     lab_facts: list[LabFacts] = []  # titles, objectives and pass marks of the planned labs, for the KPIs
+    closed: AwareDatetime | None = None  # `sandlab cohort close`: learners out, homes archived; records kept
+
+    @property
+    def open(self) -> bool:
+        return self.closed is None
 
     def plan_of(self, name: str) -> LearnerPlan | None:
         return self.learners.get(name)
@@ -70,7 +86,7 @@ def read_applied(state: Path) -> tuple[list[AppliedCohort], list[str]]:
             first = str(error).splitlines()[0][:200]
             problems.append(f"cohort file {path.name} is unreadable ({first}); re-apply it with `sandlab hub apply`")
     owners: dict[str, str] = {}
-    for entry in list(applied):
+    for entry in [entry for entry in applied if entry.open]:  # a closed cohort no longer holds its logins
         clash = [member.name for member in entry.cohort.members if member.name in owners]
         if clash:
             problems.append(f"cohort {entry.cohort.name} is ignored: {', '.join(clash)} already belong to "
@@ -83,7 +99,16 @@ def read_applied(state: Path) -> tuple[list[AppliedCohort], list[str]]:
 
 def proxy_token(state: Path) -> str:
     """The proxy's token, made once: a hub restart then re-attaches to the same routes."""
-    path = state / "proxy_token"
+    return kept_token(state / "proxy_token")
+
+
+def warmer_token(state: Path) -> str:
+    """The warmer service's token: the hub gives it to the service, and `sandlab cohort warm`
+    reads it inside the hub's container (it never leaves the state)."""
+    return kept_token(state / "warmer_token")
+
+
+def kept_token(path: Path) -> str:
     if not path.exists():
         write_private(path, secrets.token_hex(32))
     return path.read_text().strip()

@@ -46,6 +46,7 @@ from sandlab.grading.exchange.service import (
 )
 from sandlab.hub.services import KPIS, route_prefix
 from sandlab.hub.state import STATE_DIR, AppliedCohort
+from sandlab.hub.warm import untouched_warm_start, warmed_servers
 from sandlab.kpis import pages
 from sandlab.kpis.compute import cohort_kpis, compare, learner_progress
 from sandlab.kpis.i18n import choose_language, words
@@ -288,8 +289,8 @@ class LearnerHandler(_Page):
 # -- what the service watches ----------------------------------------------------------
 
 class Watcher:
-    """Every minute: servers the hub saw active become 'hub' activity minutes, and the
-    exchange's releases and submissions are copied in."""
+    """Every minute: servers the hub saw active become 'hub' activity minutes (a warm start
+    nobody has used yet is not activity), and the exchange's releases and submissions are copied in."""
 
     def __init__(self, kpis: KpiStore, state: Path, cohorts: Cohorts, api_url: str, token: str) -> None:
         self.kpis, self.state, self.cohorts = kpis, state, cohorts
@@ -302,10 +303,13 @@ class Watcher:
         answer = await AsyncHTTPClient().fetch(f"{self.api_url}/users", request_timeout=20,
                                                headers={"Authorization": f"token {self.token}"})
         minutes = []
+        warmed = warmed_servers(self.state)
         for user in json.loads(answer.body):
             server = (user.get("servers") or {}).get("", {})
             last = server.get("last_activity")
             if user["name"] not in learners or not last or self.seen.get(user["name"]) == last:
+                continue
+            if untouched_warm_start(warmed.get(user["name"]), server):  # the platform started it, nobody used it
                 continue
             self.seen[user["name"]] = last
             minute = int(datetime.fromisoformat(last.replace("Z", "+00:00")).timestamp() // 60)

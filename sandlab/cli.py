@@ -8,6 +8,7 @@ from sandlab.anonymizer.cli import app as anonymize_app
 from sandlab.datasets.cli import app as data_app
 from sandlab.demo import demo
 from sandlab.grading.cli import app as grading_app
+from sandlab.hub import lifecycle_cli  # noqa: F401 - adds warm, close and restore to `sandlab cohort`
 from sandlab.hub.cli import app as hub_app
 from sandlab.hub.cohort_cli import app as cohort_app
 from sandlab.images.cli import app as images_app

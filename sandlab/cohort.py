@@ -114,6 +114,16 @@ class Dates(_Spec):
         return min((start for start in self.sessions if start > now), default=None)
 
 
+class WarmStart(_Spec):
+    """Learners' servers started ahead of each session, so that a room logging in at once finds
+    them ready; a warmed server is kept, even idle, until ``hold_minutes`` after the session starts."""
+
+    minutes_before: int | None = Field(None, ge=1, le=720, description="Start every learner's server this many "
+                                       "minutes before each of dates.sessions (none: only `sandlab cohort warm`).")
+    hold_minutes: int = Field(30, ge=0, le=720, description="How long after the session's start a warmed server "
+                                                             "nobody used is kept before idle culling may stop it.")
+
+
 class LearnerPlan(_Spec):
     """What one learner gets, resolved against the catalogue when the cohort is applied."""
 
@@ -130,6 +140,7 @@ class Cohort(_Spec):
     language: Language = Field("fr", description="Language of the labs and the interface; a member may override.")
     labs: LabChoice = LabChoice()
     dates: Dates = Dates()
+    warm: WarmStart = WarmStart()
     members: list[Member] = Field(min_length=1)
 
     @model_validator(mode="after")

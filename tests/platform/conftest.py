@@ -122,12 +122,14 @@ def platform(engine, images, tmp_path_factory) -> Platform:
 
 
 @contextlib.contextmanager
-def second_hub(platform: Platform, prefix: str, *members: Member, start: bool = True, **options):
+def second_hub(platform: Platform, prefix: str, *members: Member, start: bool = True, cohort_options=None,
+               **options):
     """Another hub beside the shared one, with a small cohort on the same pack, for the
-    tests that need their own settings (idle timeout, PostgreSQL, single sign-on); removed
-    with everything it made. Yields the instance and the members' passwords."""
+    tests that need their own settings (idle timeout, PostgreSQL, single sign-on, the cohort's
+    ``cohort_options``); removed with everything it made. Yields the instance and the members' passwords."""
     instance = Instance(f"{prefix}{secrets.token_hex(3)}", free_port(), **options)
-    cohort = Cohort(name=prefix, title=prefix, pack=platform.cohorts["alpha"].pack, members=list(members))
+    cohort = Cohort(name=prefix, title=prefix, pack=platform.cohorts["alpha"].pack, members=list(members),
+                    **(cohort_options or {}))
     try:
         passwords = apply_cohort(platform.engine, instance, cohort)
         if start:
