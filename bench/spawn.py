@@ -41,6 +41,7 @@ class Target:
     def __init__(self, name: str, url: str, token: str, engine: docker.DockerClient, container_prefix: str):
         self.name, self.url, self.engine, self.container_prefix = name, url, engine, container_prefix
         self.api = httpx.Client(base_url=f"{url}/hub/api", headers={"Authorization": f"token {token}"}, timeout=60)
+        self.passwords: dict[str, str] = {}  # set when the bench made the users (sandlab_target)
 
     def start_all(self, users: list[str]) -> dict[str, float]:
         """Request every server at once; seconds from request to ready, per user."""
@@ -100,16 +101,19 @@ def measure(target: Target, users: list[str], singles: int, settle: float) -> di
             "max": max(times), "cpu_s": statistics.median(cpu_at_ready.values()), "idle_mib": statistics.median(idle)}
 
 
-def sandlab_target(engine, users: list[str], workdir: Path) -> tuple[Target, Instance]:
+def sandlab_target(engine, users: list[str], workdir: Path, limits: Limits | None = None
+                   ) -> tuple[Target, Instance]:
     pack = workdir / "pack"
     generate_pack(GenerationSpec(profile=load_profile("fr-mid-size"), locale="fr_FR", seed=1, employees=40), pack)
     members = [Member(name=user, persona="business") for user in users] + [Member(name="bench-admin", role="admin")]
-    cohort = Cohort(name="bench", title="Benchmark", pack=pack, limits=Limits(), members=members)
+    cohort = Cohort(name="bench", title="Benchmark", pack=pack, limits=limits or Limits(), members=members)
     instance = Instance(f"slbench{secrets.token_hex(2)}", free_port())
     passwords = apply_cohort(engine, instance, cohort)
     up(engine, instance)
     admin = Hub(instance.port).login("bench-admin", passwords["bench-admin"])
-    return Target("sandlab (hardened)", instance.url, admin.token, engine, f"{instance.name}-lab"), instance
+    target = Target("sandlab (hardened)", instance.url, admin.token, engine, f"{instance.name}-lab")
+    target.passwords = passwords
+    return target, instance
 
 
 def baseline_target(engine, users: list[str]) -> tuple[Target, list]:

@@ -140,29 +140,37 @@ def differences(expected: dict[str, FileDigest], found: dict[str, FileDigest], w
     return problems
 
 
+def write_volume(engine: docker.DockerClient, volume: str, path: Path) -> dict[str, FileDigest]:
+    """``volume`` as a tar.gz at ``path`` (flushed to disk), and the files the written archive holds."""
+    with mounted(engine, volume) as holder, open(path, "wb") as raw:
+        chunks, _ = holder.get_archive(f"{MOUNT}/.")
+        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
+            for chunk in chunks:
+                packed.write(chunk)
+        raw.flush()
+        os.fsync(raw.fileno())
+    with gzip.open(path, "rb") as stream:
+        return tar_digests(stream)
+
+
+def listing(digests: dict[str, FileDigest]) -> dict[str, dict]:
+    return {name: {"size": found.size, "sha256": found.sha256} for name, found in sorted(digests.items())}
+
+
 def archive_home(engine: docker.DockerClient, volume: str, target: HomeArchive) -> int:
     """Write ``target`` from ``volume`` and check it against a second reading of the volume; the
     archive and its manifest appear (renamed into place) only once they match. Returns the file count."""
     target.folder.mkdir(parents=True, exist_ok=True)
     partial = target.archive.with_name(f".{target.archive.name}.partial")
     try:
-        with mounted(engine, volume) as holder, open(partial, "wb") as raw:
-            chunks, _ = holder.get_archive(f"{MOUNT}/.")
-            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
-                for chunk in chunks:
-                    packed.write(chunk)
-            raw.flush()
-            os.fsync(raw.fileno())
-        with gzip.open(partial, "rb") as stream:
-            held = tar_digests(stream)
+        held = write_volume(engine, volume, partial)
         read_again = volume_digests(engine, volume)
         problems = differences(read_again, held, f"the archive of volume {volume}")
         if problems:
             raise ArchiveError("; ".join(problems) + " (did something write to the home meanwhile?)")
         write_private(target.manifest, json.dumps({
             "user": target.user, "volume": volume, "archived": datetime.now(UTC).isoformat(timespec="seconds"),
-            "archive": target.archive.name, "archive_sha256": file_sha256(partial),
-            "files": {name: {"size": found.size, "sha256": found.sha256} for name, found in sorted(read_again.items())},
+            "archive": target.archive.name, "archive_sha256": file_sha256(partial), "files": listing(read_again),
         }, indent=1))
         partial.replace(target.archive)
         return len(read_again)
@@ -191,26 +199,35 @@ def own_root(engine: docker.DockerClient, volume: str, archive: Path) -> None:
                           remove=True)
 
 
+def volume_exists(engine: docker.DockerClient, name: str) -> bool:
+    return any(found.name == name for found in engine.volumes.list(filters={"name": name}))
+
+
+def unpack_volume(engine: docker.DockerClient, volume: str, archive: Path, listed: dict[str, FileDigest],
+                  labels: dict[str, str]) -> None:
+    """Make ``volume`` (it must not exist) from ``archive`` and check it file by file against ``listed``;
+    a volume that does not match is removed: a half-restored volume must never be mounted."""
+    if volume_exists(engine, volume):
+        raise ArchiveError(f"volume {volume} exists already (remove it first to replace it with the archive)")
+    engine.volumes.create(volume, labels=labels)
+    try:
+        with mounted(engine, volume, mode="rw") as holder, open(archive, "rb") as packed:
+            if not holder.put_archive(MOUNT, packed):
+                raise ArchiveError(f"Docker refused to unpack {archive} into volume {volume}")
+        own_root(engine, volume, archive)
+        problems = differences(listed, volume_digests(engine, volume), f"volume {volume} restored")
+        if problems:
+            raise ArchiveError("; ".join(problems))
+    except BaseException:
+        engine.volumes.get(volume).remove(force=True)
+        raise
+
+
 def restore_home(engine: docker.DockerClient, volume: str, source: HomeArchive, labels: dict[str, str]) -> int:
     """Bring a home back from its archive into a new ``volume`` (refused if it exists), checked
     file by file against the manifest. Returns the file count."""
     problems = source.problems()
     if problems:
         raise ArchiveError("; ".join(problems))
-    if any(found.name == volume for found in engine.volumes.list(filters={"name": volume})):
-        raise ArchiveError(f"volume {volume} exists: the learner has a home already (remove it first to "
-                           "replace it with the archive)")
-    engine.volumes.create(volume, labels=labels)
-    try:
-        with mounted(engine, volume, mode="rw") as holder, open(source.archive, "rb") as packed:
-            if not holder.put_archive(MOUNT, packed):
-                raise ArchiveError(f"Docker refused to unpack {source.archive} into volume {volume}")
-        own_root(engine, volume, source.archive)
-        problems = differences(source.listed(), volume_digests(engine, volume), f"volume {volume} restored")
-        if problems:
-            raise ArchiveError("; ".join(problems))
-    except BaseException:
-        engine.volumes.get(volume).remove(force=True)  # a half-restored home must never be mounted
-        raise
+    unpack_volume(engine, volume, source.archive, source.listed(), labels)
     return len(source.listed())
-

@@ -22,7 +22,14 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, NotFound
 
-from sandlab.hub.archive import ArchiveError, HomeArchive, archive_home, differences, volume_digests
+from sandlab.hub.archive import (
+    ArchiveError,
+    HomeArchive,
+    archive_home,
+    differences,
+    volume_digests,
+    volume_exists,
+)
 from sandlab.hub.files import write_private
 from sandlab.hub.networks import remove_cohort_networks
 from sandlab.hub.platform import Instance, PlatformError, restart_if_running, run_on_state
@@ -63,10 +70,6 @@ def mark_closed(instance: Instance, cohort: str) -> dict:
     if done.returncode != 0:
         raise PlatformError(f"closing cohort {cohort}: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
     return json.loads(done.stdout)
-
-
-def volume_exists(engine: docker.DockerClient, name: str) -> bool:
-    return any(found.name == name for found in engine.volumes.list(filters={"name": name}))
 
 
 def close_home(engine: docker.DockerClient, volume: str, target: HomeArchive, *, keep_volume: bool) -> HomeClosed:

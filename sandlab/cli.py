@@ -9,6 +9,7 @@ from sandlab.datasets.cli import app as data_app
 from sandlab.demo import demo
 from sandlab.grading.cli import app as grading_app
 from sandlab.hub import lifecycle_cli  # noqa: F401 - adds warm, close and restore to `sandlab cohort`
+from sandlab.hub.backup_cli import backup_command, restore_command
 from sandlab.hub.cli import app as hub_app
 from sandlab.hub.cohort_cli import app as cohort_app
 from sandlab.images.cli import app as images_app
@@ -26,6 +27,8 @@ app.add_typer(cohort_app, name="cohort")
 app.add_typer(grading_app, name="grading")
 app.command("kpis")(kpis)  # one command: `sandlab kpis COHORT_FILE`, not a group
 app.command("demo")(demo)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 if __name__ == "__main__":
     app()
