@@ -20,6 +20,7 @@ Learners get limits meant for many on one machine: 512 MiB, half a CPU, 256 proc
 
     PYTHONPATH=. python bench/warm.py                      # 20 learners, cold then warm
     PYTHONPATH=. python bench/warm.py --learners 40 --concurrency 4
+    PYTHONPATH=. python bench/warm.py --arrival 60           # a room arriving over a minute
     PYTHONPATH=. python bench/warm.py --sizes 20,40,80     # warm-ups only, one hub per size
     PYTHONPATH=. python bench/warm.py --learners 3 --keep  # leave the hub up to look at it
 """
@@ -151,12 +152,14 @@ def wait_ready(session: Session, deadline: float) -> None:
     raise TimeoutError(f"not ready within {LEARNER_TIMEOUT} s")
 
 
-def visit(hub: Hub, user: str, password: str, together: threading.Barrier) -> Visit:
-    """One learner: the login page open, then (timed, with the others) login, server, lab page."""
+def visit(hub: Hub, user: str, password: str, together: threading.Barrier, delay: float = 0) -> Visit:
+    """One learner: the login page open, then (timed, with the others, ``delay`` seconds after the
+    first) login, server, lab page."""
     try:
         browser = Browser()
         browser.request("GET", f"{hub.url}/hub/login")
         together.wait(timeout=120)
+        time.sleep(delay)
         began = time.monotonic()
         answer = browser.request("POST", f"{hub.url}/hub/login", follow=False,
                                  data={"username": user, "password": password, "_xsrf": browser.cookie("_xsrf")})
@@ -185,10 +188,13 @@ def visit(hub: Hub, user: str, password: str, together: threading.Barrier) -> Vi
         return Visit(user, reason=f"{type(error).__name__}: {error}")
 
 
-def log_in_at_once(hub: Hub, target: Target, users: list[str]) -> list[Visit]:
+def log_in_at_once(hub: Hub, target: Target, users: list[str], arrival: float = 0) -> list[Visit]:
+    """Every learner logs in together, or, with ``arrival``, one after another evenly over that many seconds."""
     together = threading.Barrier(len(users))
+    delays = [index * arrival / len(users) for index in range(len(users))]
     with ThreadPoolExecutor(max_workers=len(users)) as pool:
-        return list(pool.map(lambda user: visit(hub, user, target.passwords[user], together), users))
+        return list(pool.map(lambda user, delay: visit(hub, user, target.passwords[user], together, delay),
+                             users, delays))
 
 
 def summary(visits: list[Visit]) -> dict:
@@ -281,16 +287,17 @@ def cold_against_warm(engine, args) -> None:
             target, instance = sandlab_target(engine, users, Path(workdir), limits=LIMITS)
             hub = Hub(instance.port)
             target.stop_all(users)
-            cold = summary(log_in_at_once(hub, target, users))
+            cold = summary(log_in_at_once(hub, target, users, args.arrival))
             target.stop_all(users)
             warmed = warm_up(engine, instance, args.concurrency)
             ready_after_warm_up = ready_count(target, users)
-            hot = summary(log_in_at_once(hub, target, users))
+            hot = summary(log_in_at_once(hub, target, users, args.arrival))
         finally:
             finish(engine, instance, args.keep)
 
     n = args.learners
-    print(f"\n{n} learners logging in at once, login POST to a ready JupyterLab page "
+    arriving = f"over {args.arrival:.0f} s" if args.arrival else "at once"
+    print(f"\n{n} learners logging in {arriving}, login POST to a ready JupyterLab page "
           f"({os.cpu_count()} cores, {meminfo_gib('MemTotal'):.0f} GiB; learners {LIMITS.memory}, "
           f"{LIMITS.cpus} CPU, {LIMITS.pids} pids)\n")
     print("| start | p50 | p95 | max | lab page reached |")
@@ -374,6 +381,8 @@ def sizes(text: str) -> list[int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--learners", type=int, default=20, help="Learners logging in at once (default 20).")
+    parser.add_argument("--arrival", type=float, default=0, help="Learners log in one after another, evenly "
+                        "over this many seconds (default 0: all at once, the worst case).")
     parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 1,
                         help="Servers the warm-up starts at once (default: one per core, here %(default)s).")
     parser.add_argument("--sizes", type=sizes, help="Warm-ups only, for each of these numbers of learners: "

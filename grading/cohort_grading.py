@@ -23,7 +23,7 @@ from sandlab.grading.desk import COURSE, INPUTS, STATE
 from sandlab.grading.exchange import wire
 from sandlab.grading.sandbox import InputsVolume, SandboxOutcome, run_submission
 from sandlab.hub.platform import Instance, PlatformError
-from sandlab.hub.state import course_volume
+from sandlab.hub.state import course_labels, course_volume
 from sandlab.labs.paths import notebook_name, source_texts
 from sandlab.sandbox import Hardening
 
@@ -42,8 +42,11 @@ class Desk:
     inputs: InputsVolume | None = None
 
     def __call__(self, command: str, cohort: str, job: dict | None = None) -> dict:
+        course = course_volume(self.instance.name, cohort)
+        labels = [f"--label={key}={value}" for key, value in course_labels(self.instance.name, cohort).items()]
+        subprocess.run([cli(), "volume", "create", *labels, course], capture_output=True, check=True)  # kept if there
         mounts = ["-v", f"{self.instance.state_volume}:{STATE}",
-                  "-v", f"{course_volume(self.instance.name, cohort)}:{COURSE}"]
+                  "-v", f"{course}:{COURSE}"]
         if self.inputs is not None:
             mounts += ["-v", f"{self.inputs.name}:{INPUTS}:ro"]
         done = subprocess.run([cli(), "run", "--rm", "-i", "--network", "none", "--user", "0:0", "--cap-drop", "ALL",

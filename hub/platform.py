@@ -25,7 +25,7 @@ import httpx
 from sandlab.cohort import Cohort, LearnerPlan
 from sandlab.engine import cli, container_exists, image_exists
 from sandlab.hub.networks import attach_hub, remove_cohort_networks
-from sandlab.hub.state import STATE_DIR, AppliedCohort
+from sandlab.hub.state import STATE_DIR, AppliedCohort, pack_labels
 from sandlab.images.names import HUB_IMAGE, POSTGRES_IMAGE, project_root
 from sandlab.kpis.facts import planned_facts
 from sandlab.labs.spec import LabSpec
@@ -101,12 +101,12 @@ def check_pack(cohort: Cohort) -> None:
                             "regenerate it")
 
 
-def load_pack(engine: docker.DockerClient, cohort: Cohort, volume: str) -> bool:
+def load_pack(engine: docker.DockerClient, instance: Instance, cohort: Cohort, volume: str) -> bool:
     """Copy the pack's public/ into ``volume`` unless it is there already; True when copied."""
     check_pack(cohort)
     if any(v.name == volume for v in engine.volumes.list(filters={"name": volume})):
         return False
-    engine.volumes.create(volume, labels={"sandlab.pack": cohort.name})
+    engine.volumes.create(volume, labels=pack_labels(instance.name, cohort.name))
     loader = engine.containers.run(HUB_IMAGE, ["sleep", "600"], detach=True, network_disabled=True,
                                    volumes={volume: {"bind": "/pack", "mode": "rw"}})
     copied = False
@@ -131,7 +131,7 @@ def apply_cohort(engine: docker.DockerClient, instance: Instance, cohort: Cohort
         if not image_exists(engine, image):
             raise PlatformError(f"image '{image}' is not on this engine: run `sandlab images build`")
     volume = pack_volume_name(instance, cohort)
-    load_pack(engine, cohort, volume)
+    load_pack(engine, instance, cohort, volume)
     if not container_exists(engine, instance.hub_container):
         compose(instance, "up", "--no-start")  # the state volume, named and owned by compose
     applied = AppliedCohort(cohort=cohort.model_copy(update={"pack": Path(cohort.pack.name)}), pack_volume=volume,

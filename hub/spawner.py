@@ -18,7 +18,7 @@ from traitlets import Dict, Unicode
 from sandlab.hub.access import closed_notice
 from sandlab.hub.networks import cohort_network, network_settings
 from sandlab.hub.services import EXCHANGE, KPIS
-from sandlab.hub.state import AppliedCohort, course_volume, home_labels, home_volume
+from sandlab.hub.state import AppliedCohort, course_labels, course_volume, home_labels, home_volume
 from sandlab.sandbox import HOME, LEARNER_UID
 
 DATA = f"{HOME}/data"
@@ -85,16 +85,15 @@ class SandlabSpawner(DockerSpawner):
                     raise
         return name
 
-    async def _labelled_home(self, cohort: str) -> None:
-        """Create the home volume with its instance and cohort labels (a volume docker makes on the
-        fly has none), so that closing or archiving a cohort finds every home of it."""
+    async def _labelled_volume(self, name: str, labels: dict[str, str]) -> None:
+        """Create a volume with its instance and cohort labels (one docker makes on the fly has none),
+        so that closing, archiving or backing up a cohort finds all of it."""
         from docker.errors import NotFound
 
         try:
-            await self.docker("inspect_volume", self.home_volume())
+            await self.docker("inspect_volume", name)
         except NotFound:
-            await self.docker("create_volume", name=self.home_volume(),
-                              labels=home_labels(self.instance, cohort, self.user.name))
+            await self.docker("create_volume", name=name, labels=labels)
 
     async def start(self):
         applied = self._placement()
@@ -107,7 +106,7 @@ class SandlabSpawner(DockerSpawner):
         self.user_options = {}  # learners choose nothing: no image, no options, not even by the API
         self.image = cohort.image
         self.network_name = await self._cohort_network(cohort.name)
-        await self._labelled_home(cohort.name)
+        await self._labelled_volume(self.home_volume(), home_labels(self.instance, cohort.name, self.user.name))
         self.volumes = {self.home_volume(): HOME}
         if applied.open:
             self.volumes[applied.pack_volume] = {"bind": DATA, "mode": "ro"}
@@ -126,6 +125,8 @@ class SandlabSpawner(DockerSpawner):
             "SANDLAB_KPIS_URL": KPIS.url(self.instance),
         }
         if member.role == "trainer":  # grades in the cohort's course with nbgrader's formgrader
-            self.volumes[course_volume(self.instance, cohort.name)] = {"bind": COURSE, "mode": "rw"}
+            course = course_volume(self.instance, cohort.name)
+            await self._labelled_volume(course, course_labels(self.instance, cohort.name))
+            self.volumes[course] = {"bind": COURSE, "mode": "rw"}
             self.environment.update(JUPYTER_CONFIG_PATH=TRAINER_CONFIG, SANDLAB_ROLE="trainer")
         return await super().start()

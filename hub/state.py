@@ -39,6 +39,14 @@ def home_labels(instance: str, cohort: str, user: str) -> dict[str, str]:
     return {"sandlab.instance": instance, "sandlab.cohort": cohort, "sandlab.home": user}
 
 
+def course_labels(instance: str, cohort: str) -> dict[str, str]:
+    return {"sandlab.instance": instance, "sandlab.cohort": cohort, "sandlab.course": cohort}
+
+
+def pack_labels(instance: str, cohort: str) -> dict[str, str]:
+    return {"sandlab.instance": instance, "sandlab.cohort": cohort, "sandlab.pack": cohort}
+
+
 class AppliedCohort(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from traitlets.config import Config
 
 from sandlab.cohort import Cohort, Member
@@ -98,3 +99,42 @@ def test_everyone_may_open_the_dashboard_and_the_kpi_service_only_sees_activity(
     assert watcher["services"] == ["kpis"]
     assert set(watcher["scopes"]) == {"list:users", "read:users:activity", "read:servers"}
     assert "access:services!service=kpis" in c.SandlabSpawner.server_token_scopes
+
+
+def test_a_closed_cohort_lets_in_its_staff_only_and_frees_its_logins(tmp_path):
+    from datetime import UTC, datetime
+
+    from sandlab.hub.manage import apply, close
+
+    pilot = applied("pilot", Member(name="ana", persona="business"), Member(name="tom", role="trainer"))
+    apply(tmp_path, pilot, reset_passwords=False)
+    wave = applied("wave", Member(name="ana", persona="business"), Member(name="zoe", persona="technical"))
+    with pytest.raises(ValueError, match="ana already belong"):
+        apply(tmp_path, wave, reset_passwords=False)
+    closing = close(tmp_path, "pilot")
+    assert closing["homes"] == ["ana", "tom"] and closing["packs_in_use"] == []
+    apply(tmp_path, pilot, reset_passwords=False)  # applying the file again never reopens it
+    assert not next(entry for entry in read_applied(tmp_path)[0] if entry.cohort.name == "pilot").open
+    apply(tmp_path, wave, reset_passwords=False)  # ana's login is free again
+    c = configured(tmp_path)
+    assert c.Authenticator.allowed_users == {"tom", "ana", "zoe"}
+    assert c.SandlabSpawner.cohorts["ana"].cohort.name == "wave"
+    assert c.SandlabSpawner.cohorts["tom"].cohort.name == "pilot"  # the closed cohort's trainer keeps his login
+    assert c.Authenticator.allow_existing_users is False
+    again = close(tmp_path, "wave")
+    assert again["homes"] == ["ana", "zoe"] and datetime.fromisoformat(again["closed"]) <= datetime.now(UTC)
+
+
+def test_the_warmer_may_start_learners_servers_only_and_the_culler_asks_it(tmp_path):
+    from sandlab.hub.config import CULLER_CONFIG
+
+    write_applied(tmp_path, applied("aa", Member(name="ana", persona="business"), Member(name="tom", role="trainer")))
+    c = configured(tmp_path)
+    warmer = next(role for role in c.JupyterHub.load_roles if role["name"] == "warmer")
+    assert sorted(warmer["scopes"]) == ["read:servers!group=cohort-aa", "read:users:name!group=cohort-aa",
+                                        "servers!group=cohort-aa"]
+    service = next(s for s in c.JupyterHub.services if s["name"] == "warmer")
+    assert service["api_token"] == (tmp_path / "warmer_token").read_text().strip()
+    assert oct((tmp_path / "warmer_token").stat().st_mode & 0o777) == "0o600"
+    culler = next(s for s in c.JupyterHub.services if s["name"] == "idle-culler")
+    assert f"--config={CULLER_CONFIG}" in culler["command"] and CULLER_CONFIG.is_file()
