@@ -124,6 +124,26 @@ class WarmStart(_Spec):
                                                              "nobody used is kept before idle culling may stop it.")
 
 
+class AssistantPolicy(_Spec):
+    """What the cohort's AI assistant may do. ``model``: 'local' (the model embedded in the platform:
+    nothing leaves the machine) or the name of a company endpoint IT configured on the hub."""
+
+    enabled: bool = True
+    model: str = Field("local", pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")
+    personal_data: Literal["redact", "block", "allow"] = Field(
+        "redact", description="redact: masked by consistent surrogates; block: refused; allow: raw (local only).")
+    requests_per_minute: int = Field(6, ge=1, le=600)
+    tokens_per_day: int = Field(20_000, ge=100, le=10_000_000, description="Prompt and answer tokens per learner.")
+    log_prompts: bool = Field(False, description="Keep prompt texts in the usage log, for trainers' review.")
+
+    @model_validator(mode="after")
+    def _raw_only_locally(self) -> AssistantPolicy:
+        if self.personal_data == "allow" and self.model != "local":
+            raise ValueError("personal_data: allow is for the local model only (nothing leaves the machine); "
+                             f"with model {self.model} choose redact or block")
+        return self
+
+
 class LearnerPlan(_Spec):
     """What one learner gets, resolved against the catalogue when the cohort is applied."""
 
@@ -141,6 +161,7 @@ class Cohort(_Spec):
     labs: LabChoice = LabChoice()
     dates: Dates = Dates()
     warm: WarmStart = WarmStart()
+    assistant: AssistantPolicy = AssistantPolicy()
     members: list[Member] = Field(min_length=1)
 
     @model_validator(mode="after")

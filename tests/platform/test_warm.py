@@ -71,8 +71,8 @@ def test_servers_warmed_before_a_session_are_kept_until_it_and_are_not_activity(
 
 def test_warming_a_cohort_the_hub_does_not_have_is_refused(platform, tmp_path):
     path = platform.cohort_file("alpha")
-    other = tmp_path / "gamma.yaml"
-    other.write_text(path.read_text().replace("name: alpha", "name: gamma", 1))
+    other = tmp_path / "nowhere.yaml"
+    other.write_text(path.read_text().replace("name: alpha", "name: nowhere", 1))
     shown = CliRunner().invoke(app, ["cohort", "warm", str(other), "--instance", platform.instance.name])
     assert shown.exit_code == 2
-    assert "cohort gamma is not applied" in shown.output
+    assert "cohort nowhere is not applied" in shown.output
