@@ -46,7 +46,7 @@ from bench.spawn import Target, percentile, sandlab_target
 from sandlab.cohort import Limits
 from sandlab.engine import client
 from sandlab.hub.platform import Instance, down, warm
-from tests.platform.client import Browser, Hub, LoginFailed, Session, resolve_localhost_subdomains
+from tests.platform.client import Hub, Session, resolve_localhost_subdomains
 
 COHORT = "bench"  # the cohort sandlab_target applies
 LIMITS = Limits(memory="512M", cpus=0.5, pids=256)
@@ -156,21 +156,11 @@ def visit(hub: Hub, user: str, password: str, together: threading.Barrier, delay
     """One learner: the login page open, then (timed, with the others, ``delay`` seconds after the
     first) login, server, lab page."""
     try:
-        browser = Browser()
-        browser.request("GET", f"{hub.url}/hub/login")
+        browser = hub.login_page()
         together.wait(timeout=120)
         time.sleep(delay)
         began = time.monotonic()
-        answer = browser.request("POST", f"{hub.url}/hub/login", follow=False,
-                                 data={"username": user, "password": password, "_xsrf": browser.cookie("_xsrf")})
-        if answer.status_code != 302:
-            raise LoginFailed(f"login answered {answer.status_code}")
-        made = browser.request("POST", f"{hub.url}/hub/api/users/{user}/tokens",
-                               json={"note": "bench", "expires_in": 3600},
-                               headers={"X-XSRFToken": browser.cookie("_xsrf")})
-        if made.status_code != 201:
-            raise RuntimeError(f"token: {made.status_code} {made.text[:200]}")
-        session = Session(hub, user, browser, made.json()["token"])
+        session = hub.submit_login(browser, user, password)
         logged_in = time.monotonic()
         requested = session.api.post(f"/users/{user}/server")
         if requested.status_code not in (201, 202, 400):  # 400: already running (warm)

@@ -10,11 +10,10 @@ import tarfile
 from sandlab.hub.archive import FileDigest, HomeArchive, differences, tar_digests
 
 
-def make_archive(folder, user: str, files: dict[str, bytes], *, link: tuple[str, str] | None = None) -> HomeArchive:
-    target = HomeArchive(folder, user)
+def tar_of(files: dict[str, bytes], *, link: tuple[str, str] | None = None) -> bytes:
+    """A tar like Docker's archive of a home: ./-relative names, and a hard link if asked."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
-
         for name, content in files.items():
             info = tarfile.TarInfo(f"./{name}")
             info.size = len(content)
@@ -23,7 +22,12 @@ def make_archive(folder, user: str, files: dict[str, bytes], *, link: tuple[str,
             info = tarfile.TarInfo(f"./{link[0]}")
             info.type, info.linkname = tarfile.LNKTYPE, f"./{link[1]}"
             tar.addfile(info)
-    target.archive.write_bytes(gzip.compress(buffer.getvalue()))
+    return buffer.getvalue()
+
+
+def make_archive(folder, user: str, files: dict[str, bytes], *, link: tuple[str, str] | None = None) -> HomeArchive:
+    target = HomeArchive(folder, user)
+    target.archive.write_bytes(gzip.compress(tar_of(files, link=link)))
     return target
 
 

@@ -11,16 +11,11 @@ import pytest
 
 from sandlab.hub.archive import ArchiveError, listing, tar_digests
 from sandlab.hub.backup import INDEX, check, read_index
+from tests.hub.test_archive import tar_of
 
 
 def part(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, content in files.items():
-            info = tarfile.TarInfo(f"./{name}")
-            info.size = len(content)
-            tar.addfile(info, io.BytesIO(content))
-    return gzip.compress(buffer.getvalue())
+    return gzip.compress(tar_of(files))
 
 
 def bundle(path, listed: dict[str, bytes], held: dict[str, bytes]) -> None:

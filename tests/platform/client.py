@@ -176,8 +176,16 @@ class Hub:
         self.url = f"http://localhost:{port}"
 
     def login(self, name: str, password: str) -> Session:
+        return self.submit_login(self.login_page(), name, password)
+
+    def login_page(self) -> Browser:
+        """A browser with the login page open (its form's _xsrf cookie set)."""
         browser = Browser()
         browser.request("GET", f"{self.url}/hub/login")
+        return browser
+
+    def submit_login(self, browser: Browser, name: str, password: str) -> Session:
+        """Post the login form, then make an API token as the spawn page's scripts would use."""
         answer = browser.request("POST", f"{self.url}/hub/login", follow=False,
                                  data={"username": name, "password": password, "_xsrf": browser.cookie("_xsrf")})
         if answer.status_code != 302:
