@@ -18,6 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 COURSE_ID = "sandlab"
+NO_CODE_STUB = {"python": ""}  # a no-code answer cell keeps its `name = None` line for the learner to fill
+TEXT_STUB = {"fr": "Votre réponse ici.", "en": "Your answer here."}  # a written answer, in the notebook's language
+
+
+def code_stub(mode: str) -> dict[str, str] | None:
+    """What replaces the solution in the student version: nothing in a no-code lab (nbgrader's
+    `raise NotImplementedError()` would stop a learner's Run All), nbgrader's own stub in a code lab."""
+    return NO_CODE_STUB if mode == "no-code" else None
 TIME_LIMIT_S = 300
 
 
@@ -57,7 +65,7 @@ class Course:
     def __init__(self, root: Path, course_id: str = COURSE_ID, timeout: int = TIME_LIMIT_S):
         self.root, self.course_id, self.timeout = Path(root), course_id, timeout
 
-    def api(self, *, record_only: bool = False):
+    def api(self, *, record_only: bool = False, mode: str = "code", language: str | None = None):
         from nbgrader.apps import NbGraderAPI
         from traitlets.config import Config
 
@@ -68,6 +76,10 @@ class Course:
         config.ExecutePreprocessor.timeout = self.timeout
         if record_only:
             record_only_config(config)
+        if code_stub(mode):
+            config.ClearSolutions.code_stub = code_stub(mode)
+        if language in TEXT_STUB:
+            config.ClearSolutions.text_stub = TEXT_STUB[language]
         return NbGraderAPI(config=config)
 
     def source_dir(self, lab: str) -> Path:
@@ -88,9 +100,10 @@ class Course:
         for name, path in notebooks.items():
             shutil.copy(path, folder / name)
 
-    def generate(self, lab: str) -> str | None:
-        """The student version under release/; the failure, if any, as one line."""
-        return run(lambda: self.api().generate_assignment(lab, force=True, create=True),
+    def generate(self, lab: str, mode: str = "code", language: str | None = None) -> str | None:
+        """The student version under release/ (stubs for the lab's mode and language); the failure, if any,
+        as one line."""
+        return run(lambda: self.api(mode=mode, language=language).generate_assignment(lab, force=True, create=True),
                    "generating the student version")
 
     def submit(self, lab: str, student: str, notebooks: dict[str, str | bytes], timestamp: str | None = None) -> None:

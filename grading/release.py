@@ -19,7 +19,10 @@ from sandlab.grading.course import Course
 from sandlab.grading.exchange import wire
 from sandlab.hub.platform import Instance, PlatformError, run_on_state
 from sandlab.kpis.survey import with_survey
-from sandlab.labs.paths import notebook_name, source_notebook
+from sandlab.labs.notebook import collapse_prepared_code
+from sandlab.labs.paths import notebook_name, source_notebook, spec_file
+from sandlab.labs.spec import LabSpec
+from sandlab.specfile import load_spec
 
 
 @dataclass(frozen=True)
@@ -42,15 +45,20 @@ def needed(plans: dict[str, LearnerPlan], labs: Iterable[str] | None = None) -> 
 
 
 def student_version(lab: str, language: str, root: Path | None = None) -> dict[str, bytes]:
-    """nbgrader's generated release of one lab in one language, ending with the survey."""
+    """nbgrader's generated release of one lab in one language (a no-code lab's prepared code collapsed),
+    ending with the survey."""
     with tempfile.TemporaryDirectory(prefix="sandlab-release-") as work:
         course = Course(Path(work))
         name = notebook_name(lab, language)
         course.add_source(lab, {name: source_notebook(lab, language, root)})
-        problem = course.generate(lab)
+        mode = load_spec(spec_file(lab, root), LabSpec).mode
+        problem = course.generate(lab, mode, language)
         if problem:
             raise PlatformError(f"lab {lab} ({language}): {problem}")
-        return {name: with_survey((course.release_dir(lab) / name).read_bytes(), lab, language)}
+        released = (course.release_dir(lab) / name).read_bytes()
+        if mode == "no-code":
+            released = collapse_prepared_code(released)
+        return {name: with_survey(released, lab, language)}
 
 
 def store_release(instance: Instance, cohort: str, lab: str, language: str, files: dict[str, bytes]) -> str:

@@ -33,3 +33,11 @@ def matrix(labs: list[LabSpec]) -> dict[int, dict[str, list[str]]]:
     """level -> persona -> lab ids."""
     return {level: {p: [lab.id for lab in labs if lab.level == level and p in lab.personas] for p in PERSONAS}
             for level in LEVELS}
+
+
+def catalogue_markdown(labs: list[LabSpec]) -> str:
+    """The catalogue as the README's Markdown table: each lab's level, personas, mode and languages."""
+    rows = ["| lab | title | level | personas | mode | languages | minutes |", "|---|---|---|---|---|---|---|"]
+    rows += [f"| {lab.id} | {lab.title.en or lab.title.fr} | {lab.level} | {', '.join(lab.personas)} | {lab.mode} "
+             f"| {', '.join(lab.languages)} | {lab.duration_minutes} |" for lab in labs]
+    return "\n".join(rows)

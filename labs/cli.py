@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sandlab.console import console, fail
-from sandlab.labs.catalogue import load_catalogue, matrix, select
+from sandlab.labs.catalogue import catalogue_markdown, load_catalogue, matrix, select
 from sandlab.labs.paths import lab_ids
 from sandlab.labs.spec import LEVELS, PERSONAS
 from sandlab.specfile import SpecError
@@ -27,12 +27,14 @@ def list_labs(
     persona: Annotated[str | None, typer.Option(help=f"One of {', '.join(PERSONAS)}.")] = None,
     level: Annotated[int | None, typer.Option(min=1, max=4, help="1 to 4.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_markdown: Annotated[bool, typer.Option("--markdown", help="Print the README's catalogue table.")] = False,
 ) -> None:
     """The catalogue, filtered, and the persona x level matrix.
 
     Example:
 
         sandlab labs list --persona support --level 3
+        sandlab labs list --markdown
     """
     if persona and persona not in PERSONAS:
         fail(f"unknown persona '{persona}': use one of {', '.join(PERSONAS)}")
@@ -41,15 +43,18 @@ def list_labs(
     except SpecError as error:
         fail(str(error))
     chosen = select(labs, persona, level)
+    if as_markdown:
+        typer.echo(catalogue_markdown(chosen))
+        return
     if as_json:
         typer.echo(json.dumps({"labs": [lab.model_dump() for lab in chosen], "matrix": matrix(labs)},
                               ensure_ascii=False, indent=2))
         return
     table = Table(title="Labs")
-    for column in ("id", "level", "personas", "minutes", "languages", "title"):
+    for column in ("id", "level", "personas", "mode", "minutes", "languages", "title"):
         table.add_column(column)
     for lab in chosen:
-        table.add_row(lab.id, str(lab.level), ", ".join(lab.personas), str(lab.duration_minutes),
+        table.add_row(lab.id, str(lab.level), ", ".join(lab.personas), lab.mode, str(lab.duration_minutes),
                       ", ".join(lab.languages), lab.title.fr)
     grid = Table(title="Persona x level")
     grid.add_column("level")
@@ -92,8 +97,8 @@ def new(
 def validate(
     lab: Annotated[list[str] | None, typer.Argument(help="Lab ids [default with --all: every lab].")] = None,
     all_labs: Annotated[bool, typer.Option("--all", help="Validate the whole catalogue.")] = False,
-    pack: Annotated[Path | None, typer.Option(help="Dataset pack to run against [default: a small one "
-                                              "generated now].")] = None,
+    pack: Annotated[Path | None, typer.Option(help="Dataset pack to run against [default: the reference "
+                                              "pack, generated now; no-code labs' solutions are its answers].")] = None,
     root: Annotated[Path | None, typer.Option(help="Catalogue folder [default: the installed one].")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     in_image: Annotated[bool, typer.Option("--in-image", help="Run inside the lab image as the learner, with "
@@ -116,10 +121,9 @@ def validate(
         fail(f"unknown lab {', '.join(unknown)}: see `sandlab labs list`")
     with tempfile.TemporaryDirectory(prefix="sandlab-pack-") as tmp:
         if pack is None:
-            from sandlab.datasets import GenerationSpec, generate_pack, load_profile
-            pack = Path(tmp) / "pack"
-            console.print("generating a small dataset pack (fr-mid-size, 300 employees, seed 7)")
-            generate_pack(GenerationSpec(load_profile("fr-mid-size"), "fr_FR", 7, 300), pack)
+            from sandlab.labs.reference import DESCRIPTION, generate_reference_pack
+            console.print(f"generating the reference pack ({DESCRIPTION})")
+            pack = generate_reference_pack(Path(tmp) / "pack")
         results = []
         if in_image:
             from sandlab.engine import NoEngine, client

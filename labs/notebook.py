@@ -7,6 +7,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from sandlab.grading.merge import grade_id, nbgrader_meta
 
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
@@ -35,6 +36,15 @@ def solution(grade_id: str, source: str) -> nbformat.NotebookNode:
     return new_code_cell(source, metadata=_meta(grade_id, solution=True))
 
 
+def answer(grade_id: str, values: dict[str, object], hint: str = "") -> nbformat.NotebookNode:
+    """A no-code lab's answer cell: ``name = None`` for the learner to fill with a literal (a choice, a
+    number, a short text), the lab's answer between the SOLUTION markers. ``hint`` is a comment line above."""
+    lines = [f"# {line}" for line in hint.splitlines()]
+    lines += [f"{name} = None" for name in values]
+    lines += [SOLUTION_MARKERS[0], *(f"{name} = {value!r}" for name, value in values.items()), SOLUTION_MARKERS[1]]
+    return solution(grade_id, "\n".join(lines))
+
+
 def tests(grade_id: str, source: str, points: float) -> nbformat.NotebookNode:
     """Autograded tests: visible asserts, hidden ones between BEGIN/END HIDDEN TESTS."""
     return new_code_cell(source, metadata=_meta(grade_id, grade=True, locked=True, points=points))
@@ -58,3 +68,13 @@ def graded_cells(notebook: nbformat.NotebookNode) -> dict[str, int]:
     (:func:`tests`) and answers the trainer grades (:func:`written_answer`)."""
     return {grade_id(cell): number for number, cell in enumerate(notebook.cells, start=1)
             if nbgrader_meta(cell).get("grade") and grade_id(cell)}
+
+
+def collapse_prepared_code(source: bytes) -> bytes:
+    """A no-code lab's student version with the code of its locked cells collapsed (JupyterLab's
+    ``jupyter.source_hidden``): the learner sees what they compute, and may open the code with a click."""
+    document = nbformat.reads(source.decode("utf-8"), as_version=4)
+    for cell in document.cells:
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("locked"):
+            cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+    return nbformat.writes(document).encode("utf-8")

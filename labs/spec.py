@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -47,6 +48,9 @@ class LabSpec(_Spec):
     reads: Reads = Reads()
     prerequisites: list[str] = Field(default_factory=list)
     languages: list[Language] = Field(min_length=1)
+    mode: Literal["no-code", "code"] = Field(description=(
+        "no-code: the learner runs prepared cells and answers in answer cells of literals (`sandlab labs "
+        "validate` enforces it); code: the learner writes code, for the technical persona only."))
     pass_mark: float = Field(DEFAULT_PASS_MARK, gt=0, le=1,
                              description="Share of the autograded points a learner needs to pass the lab.")
 
@@ -57,6 +61,10 @@ class LabSpec(_Spec):
             missing += ["objectives"] if any(o.en is None for o in self.objectives) else []
             if missing:
                 raise ValueError(f"the lab is offered in English but has no English {', '.join(missing)}")
+        if self.mode == "code" and self.personas != ["technical"]:
+            raise ValueError("mode: code asks learners to program, which only the technical persona does; "
+                             "make the lab no-code (prepared cells, answer cells of literals) or give it "
+                             "personas: [technical]")
         if not all(re.fullmatch(LAB_ID, p) for p in self.prerequisites):
             raise ValueError("prerequisites are lab ids such as l01-what-ai-is")
         return self

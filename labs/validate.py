@@ -23,6 +23,7 @@ import nbformat
 import yaml
 
 from sandlab.grading.course import TIME_LIMIT_S, Course
+from sandlab.labs.answers import no_code_problems
 from sandlab.labs.notebook import graded_cells
 from sandlab.labs.paths import (
     ANSWERS_ENV,
@@ -140,9 +141,14 @@ def _validate_language(spec: LabSpec, language: str, root: Path | None, work: Pa
     except Exception as error:  # noqa: BLE001 - nbformat raises several kinds
         result.problems.append(f"{source.name}: not a valid notebook ({error})")
         return result
+    if spec.mode == "no-code":
+        for kept in (source, wrong_notebook(spec.id, language, root)):
+            if kept.is_file():
+                result.problems += no_code_problems(nbformat.read(kept, as_version=4), kept.name if kept == source
+                                                    else f"wrong/{kept.name}")
     course = Course(work / language, course_id="sandlab-validate")
     course.add_source(spec.id, {name: source})
-    problem = course.generate(spec.id)
+    problem = course.generate(spec.id, spec.mode, language)
     if problem:
         result.problems.append(problem)
         return result

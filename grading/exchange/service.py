@@ -268,6 +268,23 @@ class SubmissionsHandler(_Handler):
              "feedback": r.feedback} for r in self.store.submissions(learner.cohort, learner.name)]})
 
 
+class PathHandler(_Handler):
+    """The learner's labs in their plan's order and where each stands, for the welcome notebook:
+    waiting (not released yet), available, submitted, graded (feedback published)."""
+
+    def get(self) -> None:
+        learner = self.learner
+        assert learner is not None
+        handed_in: dict[str, str] = {}
+        for record in self.store.submissions(learner.cohort, learner.name):
+            if handed_in.get(record.lab) != "graded":
+                handed_in[record.lab] = "graded" if record.has_feedback else "submitted"
+        steps = [{"lab": lab, "status": handed_in.get(lab) or (
+            "available" if self.store.current_release(learner.cohort, lab, learner.plan.language) else "waiting")}
+            for lab in learner.plan.labs]
+        self.send({"course_id": learner.cohort, "language": learner.plan.language, "steps": steps})
+
+
 class FeedbackHandler(_Handler):
     def get(self, lab: str, submission_id: str) -> None:
         assert self.learner is not None
@@ -297,6 +314,7 @@ def make_app(store: ExchangeStore, cohorts: Cohorts, identify: Identify | None =
         (f"{prefix}api/submissions", SubmissionsHandler, kwargs),
         (f"{prefix}api/submissions/{part}", SubmitHandler, kwargs),
         (f"{prefix}api/feedback/{part}/{part}", FeedbackHandler, kwargs),
+        (f"{prefix}api/path", PathHandler, kwargs),
     ]
     return Application(routes, default_handler_class=NotFoundHandler, log_function=_log_request,
                        xsrf_cookies=False, serve_traceback=False)

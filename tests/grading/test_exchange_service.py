@@ -120,6 +120,23 @@ def test_feedback_is_served_to_its_owner_only(url, store):
     assert call(url, "GET", "api/submissions").json()["submissions"][0]["has_feedback"]
 
 
+def test_the_path_lists_ones_plan_in_order_with_where_each_lab_stands(url, store):
+    def path(token: str = "alice-token") -> list[tuple[str, str]]:
+        answer = call(url, "GET", "api/path", token).json()
+        return [(step["lab"], step["status"]) for step in answer["steps"]]
+
+    assert path() == [("l01-what-ai-is", "available"), ("l02-data-quality", "available"),
+                      ("l05-unreleased", "waiting")]
+    first = submit(url, "l01-what-ai-is", {"l01.ipynb": notebook()}).json()["id"]
+    submit(url, "l02-data-quality", {"l02.ipynb": notebook()})
+    store.put_feedback("demo", "alice", "l01-what-ai-is", first, {"l01.html": b"<p>good</p>"})
+    submit(url, "l01-what-ai-is", {"l01.ipynb": notebook("again")})  # a later try keeps the lab graded
+    assert path() == [("l01-what-ai-is", "graded"), ("l02-data-quality", "submitted"),
+                      ("l05-unreleased", "waiting")]
+    assert path("bruno-token") == [("l01-what-ai-is", "available"), ("l02-data-quality", "waiting")]
+    assert call(url, "GET", "api/path", "tess-token").status_code == 403
+
+
 def test_only_released_labs_of_ones_plan_take_submissions(url, store):
     for lab in ("l03-not-in-plans", "l05-unreleased"):
         answer = submit(url, lab, {"l03.ipynb": notebook()})
@@ -131,7 +148,8 @@ def test_only_released_labs_of_ones_plan_take_submissions(url, store):
 @pytest.mark.parametrize("token", ["tess-token", "ghost-token", "made-up", None])
 def test_trainers_strangers_and_no_token_are_refused(url, token):
     for method, path in [("GET", "api/assignments"), ("GET", "api/assignments/l01-what-ai-is"),
-                         ("GET", "api/submissions"), ("POST", "api/submissions/l01-what-ai-is")]:
+                         ("GET", "api/submissions"), ("POST", "api/submissions/l01-what-ai-is"),
+                         ("GET", "api/path")]:
         answer = call(url, method, path, token, json={"files": {}})
         assert answer.status_code == 403, (method, path)
         assert "error" in answer.json() and "alice" not in answer.text

@@ -1,14 +1,12 @@
-"""A small pack made by the generator, shared by the lab tests."""
+"""The reference pack (the one the catalogue's no-code solutions answer), shared by the lab tests."""
 
 from __future__ import annotations
 
 import pytest
 
-from sandlab.datasets import GenerationSpec, generate_pack, load_profile
+from sandlab.labs.reference import generate_reference_pack
 
 
 @pytest.fixture(scope="session")
 def pack(tmp_path_factory):
-    root = tmp_path_factory.mktemp("labs") / "pack"
-    generate_pack(GenerationSpec(load_profile("fr-mid-size"), "fr_FR", seed=7, employees=300), root)
-    return root
+    return generate_reference_pack(tmp_path_factory.mktemp("labs") / "pack")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
 from typer.testing import CliRunner
 
 from sandlab.cli import app
-from sandlab.labs.catalogue import load_catalogue, matrix, select
+from sandlab.labs.catalogue import catalogue_markdown, load_catalogue, matrix, select
 from sandlab.labs.paths import lab_ids, source_notebook
 
 runner = CliRunner()
@@ -67,3 +68,25 @@ def test_a_prerequisite_must_exist(tmp_path):
     spec.write_text(spec.read_text().replace("prerequisites: []", "prerequisites: [l40-missing]"))
     with pytest.raises(SpecError, match="prerequisites not in the catalogue: l40-missing"):
         load_catalogue(tmp_path)
+
+
+def test_only_the_technical_persona_is_asked_for_code_and_every_lab_is_in_both_languages():
+    labs = load_catalogue()
+    assert {lab.id for lab in labs if lab.mode == "code"} == {lab.id for lab in labs if lab.personas == ["technical"]}
+    assert [lab.id for lab in labs if sorted(lab.languages) != ["en", "fr"]] == []
+
+
+@pytest.mark.parametrize("persona", ["leaders", "business", "support"])
+def test_each_non_programmer_persona_has_no_code_labs_at_levels_1_to_3(persona):
+    labs = load_catalogue()
+    for level in (1, 2, 3):
+        chosen = select(labs, persona, level)
+        assert chosen and all(lab.mode == "no-code" for lab in chosen), (persona, level)
+
+
+def test_the_readme_shows_the_catalogue_table_as_the_labs_say():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    listed = runner.invoke(app, ["labs", "list", "--markdown"])
+    assert listed.exit_code == 0
+    assert listed.stdout.strip() == catalogue_markdown(load_catalogue())
+    assert catalogue_markdown(load_catalogue()) in readme

@@ -169,3 +169,54 @@ def test_cli_validate_reports_and_fails(scaffold, pack):
     unknown = CliRunner().invoke(app, ["labs", "validate", "l99-nothing", "--root", str(scaffold)])
     assert unknown.exit_code == 2 and "unknown lab" in unknown.output
     assert catalogue_root().is_dir()
+
+
+def test_code_in_a_no_code_lab_is_refused_with_the_cell_and_the_fix(scaffold, pack):
+    edit_cell(scaffold, "answer", "headcount = None\n### BEGIN SOLUTION\nheadcount = len(employees)\n### END SOLUTION")
+    result = validate_lab("l90-check", pack, scaffold)
+    found = problems(result)
+    assert not result.passed
+    assert "l90-check.fr.ipynb: cell 3 ('answer'): line 3: `headcount = len(employees)` is not an answer" in found
+    assert "l90-check.en.ipynb: cell 3" in found and "prepared, locked cell" in found
+    assert [lang.tasks[0].solution for lang in result.languages] == [1, 1]  # it would grade: the mode refuses it
+
+
+def test_code_in_a_no_code_lab_s_wrong_answer_is_refused(scaffold, pack):
+    path = scaffold / "l90-check" / "wrong" / "l90-check.fr.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[2].source = "headcount = len(employees) - 1"
+    nbformat.write(notebook, path)
+    assert "wrong/l90-check.fr.ipynb: cell 3 ('answer'): line 1" in problems(validate_lab("l90-check", pack, scaffold))
+
+
+def test_a_technical_lab_may_ask_for_code(tmp_path, pack):
+    new_lab("l91-code", "technical", 4, tmp_path)
+    spec = load_spec(spec_file("l91-code", tmp_path), LabSpec)
+    assert spec.mode == "code"
+    assert validate_lab("l91-code", pack, tmp_path).passed
+
+
+def test_a_code_lab_for_non_programmers_is_refused_at_its_line(scaffold):
+    text = edit_spec(scaffold, lambda spec: spec.update(mode="code"))
+    with pytest.raises(SpecError) as refused:
+        load_spec(spec_file("l90-check", scaffold), LabSpec)
+    assert "only the technical persona" in str(refused.value)
+    assert str(spec_file("l90-check", scaffold)) in str(refused.value)
+    assert text.count("mode: code") == 1
+
+
+def test_a_no_code_student_version_leaves_answer_cells_to_fill_and_stubs_text_in_its_language(scaffold, tmp_path):
+    from sandlab.grading.release import student_version
+
+    for language, stub in (("fr", "Votre réponse ici."), ("en", "Your answer here.")):
+        path = source_notebook("l90-check", language, scaffold)
+        notebook = nbformat.read(path, as_version=4)
+        notebook.cells.append(nbk.written_answer("why", "Because.", points=1))
+        nbformat.write(notebook, path)
+        [released] = student_version("l90-check", language, scaffold).values()
+        cells = nbformat.reads(released.decode(), as_version=4).cells
+        assert cells[2].source.splitlines()[-1] == "headcount = None"
+        assert "NotImplementedError" not in released.decode() and "300" not in cells[2].source
+        assert cells[4].source == stub
+        assert cells[1].metadata["jupyter"]["source_hidden"]  # prepared code collapsed, answer cells open
+        assert "jupyter" not in cells[2].metadata

@@ -19,14 +19,12 @@ import pytest
 import yaml
 
 from sandlab.cohort import Cohort, Dates, LabChoice, Limits, Member
-from sandlab.datasets.company import generate_pack
-from sandlab.datasets.context import GenerationSpec
-from sandlab.datasets.profile import load_profile
 from sandlab.engine import NoEngine, client
 from sandlab.grading.plan import plan_learners
 from sandlab.hub.platform import Instance, apply_cohort, down, up
 from sandlab.images.cli import build_all
 from sandlab.labs.catalogue import load_catalogue
+from sandlab.labs.reference import generate_reference_pack
 from tests.platform.browser import CHROMIUM, FLAGS
 from tests.platform.client import Hub, free_port, resolve_localhost_subdomains
 
@@ -94,9 +92,7 @@ class Platform:
 @pytest.fixture(scope="session")
 def platform(engine, images, tmp_path_factory) -> Platform:
     resolve_localhost_subdomains()
-    pack = tmp_path_factory.mktemp("platform") / "pack"
-    spec = GenerationSpec(profile=load_profile("fr-mid-size"), locale="fr_FR", seed=3, employees=40)
-    generate_pack(spec, pack)
+    pack = generate_reference_pack(tmp_path_factory.mktemp("platform") / "pack")  # no-code solutions answer it
     limits = Limits(memory="512M", cpus=0.5, pids=128)
     labs = LabChoice(by_persona={"business": ["l01-what-ai-is"], "support": ["l04-personal-data-gdpr"],
                                  "technical": ["l01-what-ai-is"]})
@@ -108,6 +104,9 @@ def platform(engine, images, tmp_path_factory) -> Platform:
         "beta": Cohort(name="beta", title="Test cohort beta", pack=pack, limits=limits, labs=labs,
                        dates=Dates(ends=datetime.date.today() - datetime.timedelta(days=4)), members=[
             Member(name="zoe", persona="technical"), Member(name="tara", role="trainer")]),
+        "omega": Cohort(name="omega", title="Test cohort omega", pack=pack, limits=limits, language="en",
+                        labs=LabChoice(by_persona={"business": ["l01-what-ai-is"]}),
+                        members=[Member(name="noe", persona="business")]),  # an English no-code learner
     }
     instance = Instance(f"sltest{secrets.token_hex(3)}", free_port(), idle_timeout=3600)
     passwords: dict[str, str] = {}

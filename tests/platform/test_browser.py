@@ -5,13 +5,20 @@ from __future__ import annotations
 from tests.platform.browser import login, server_page
 
 
-def test_learner_logs_in_and_opens_the_welcome_notebook(platform, browser):
-    page = browser.new_page()
+def test_learner_logs_in_to_a_french_interface_and_a_welcome_with_their_path(platform, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
     try:
-        login(page, platform, "ben")
+        login(page, platform, "ben")  # a support learner of a French cohort, whose plan is l04
         page.goto(server_page(platform, "ben", "lab/tree/Welcome.ipynb"))
-        heading = page.locator(".jp-Notebook .jp-RenderedMarkdown h1", has_text="Welcome to your Sandlab sandbox")
+        heading = page.locator(".jp-Notebook .jp-RenderedMarkdown h1", has_text="Bienvenue dans votre bac à sable")
         heading.wait_for(timeout=120_000)
+        page.locator(".lm-MenuBar-itemLabel", has_text="Fichier").wait_for(timeout=60_000)  # JupyterLab in French
+        path = page.locator(".jp-Notebook .jp-RenderedMarkdown", has_text="Votre parcours").first
+        row = path.locator("tr", has_text="l04-personal-data-gdpr")
+        row.wait_for(timeout=30_000)
+        assert "Niveau" in path.inner_text() and "min" in row.inner_text()
+        assert "l01-what-ai-is" not in path.inner_text()  # only his own plan
+        page.screenshot(path=str(platform.cohorts["alpha"].pack.parent / "welcome.png"))
     finally:
         page.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from sandlab.images.names import HUB_IMAGE, LAB_IMAGE, LOCK, project_root
+from sandlab.labs.paths import lab_ids
 
 LIST_PACKAGES = ("import json, importlib.metadata as m; print(json.dumps("
                  "{d.metadata['Name'].lower().replace('_', '-'): d.version for d in m.distributions()}))")
@@ -50,3 +51,18 @@ print(json.dumps({"uid": os.getuid(), "home": str(Path.home()), "work": Path.hom
 """).strip().splitlines()[-1])
     assert {key: found[key] for key in ("uid", "home", "work")} == {"uid": 1000, "home": "/home/learner", "work": True}
     assert "EMAIL_ADDRESS" in found["entities"]
+
+
+def test_the_lab_image_keeps_each_lab_s_spec_and_no_solution(engine, images):
+    found = json.loads(run_in(engine, LAB_IMAGE, "python", "-c", """
+import json
+from pathlib import Path
+import sandlab.labs
+root = Path(sandlab.labs.__file__).parent
+print(json.dumps({"files": sorted(str(p.relative_to(root)) for p in root.glob("l[0-9][0-9]-*/**/*"))}))
+""").strip().splitlines()[-1])
+    assert found["files"] and all(name.endswith("/lab.yaml") for name in found["files"]), found["files"]
+    assert len(found["files"]) == len(lab_ids())
+    languages = run_in(engine, LAB_IMAGE, "python", "-c", "import jupyterlab_language_pack_fr_FR, os; "
+                       "print(os.path.isdir(os.path.dirname(jupyterlab_language_pack_fr_FR.__file__)))")
+    assert languages.strip() == "True"

@@ -8,24 +8,25 @@ import threading
 import nbformat
 import pytest
 
-from sandlab.datasets import GenerationSpec, generate_pack, load_profile
 from sandlab.labs.in_image import validate_in_image
 from sandlab.labs.paths import source_notebook
+from sandlab.labs.reference import generate_reference_pack
 from sandlab.labs.scaffold import new_lab
 from sandlab.labs.validate import validate_lab
 
 
 @pytest.fixture(scope="module")
 def lab_pack(tmp_path_factory):
-    root = tmp_path_factory.mktemp("in-image") / "pack"
-    generate_pack(GenerationSpec(load_profile("fr-mid-size"), "fr_FR", seed=7, employees=300), root)
-    return root
+    return generate_reference_pack(tmp_path_factory.mktemp("in-image") / "pack")
 
 
-def test_a_catalogue_lab_validates_inside_the_lab_image(engine, images, lab_pack):
-    [result] = validate_in_image(engine, ["l14-model-service"], lab_pack)
-    assert result.passed, result.as_dict()
-    assert all(task.solution == task.max_score for lang in result.languages for task in lang.tasks if not task.manual)
+def test_a_no_code_and_a_code_lab_validate_inside_the_lab_image_in_both_languages(engine, images, lab_pack):
+    results = validate_in_image(engine, ["l01-what-ai-is", "l14-model-service"], lab_pack)  # no-code and code
+    for result in results:
+        assert result.passed, result.as_dict()
+        assert [lang.language for lang in result.languages] == ["fr", "en"]
+        assert all(task.solution == task.max_score for lang in result.languages for task in lang.tasks
+                   if not task.manual)
 
 
 class Answer(http.server.BaseHTTPRequestHandler):
