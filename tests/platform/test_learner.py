@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sandlab.cli import app
+from sandlab.labs.reference import EMPLOYEES
 from tests.platform.client import LoginFailed
 
 
@@ -36,9 +37,10 @@ def test_learner_reads_the_pack_and_writes_work(platform):
         kernel.close()
     assert run.error is None, run.error
     found = run.json()
-    assert found == {"rows": 40, "answers": False, "home": "/home/learner", "cohort": "alpha", "persona": "business"}
+    assert found == {"rows": EMPLOYEES, "answers": False, "home": "/home/learner", "cohort": "alpha",
+                     "persona": "business"}
     saved = ana.server("GET", "api/contents/work/headcount.txt", params={"content": "1"})
-    assert saved.status_code == 200 and saved.json()["content"] == "40"
+    assert saved.status_code == 200 and saved.json()["content"] == str(EMPLOYEES)
 
 
 def test_welcome_notebook_is_in_the_home(platform):
