@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 COURSE_ID = "sandlab"
+TIME_LIMIT_S = 300
 NO_CODE_STUB = {"python": ""}  # a no-code answer cell keeps its `name = None` line for the learner to fill
 TEXT_STUB = {"fr": "Votre réponse ici.", "en": "Your answer here."}  # a written answer, in the notebook's language
 
@@ -26,7 +27,6 @@ def code_stub(mode: str) -> dict[str, str] | None:
     """What replaces the solution in the student version: nothing in a no-code lab (nbgrader's
     `raise NotImplementedError()` would stop a learner's Run All), nbgrader's own stub in a code lab."""
     return NO_CODE_STUB if mode == "no-code" else None
-TIME_LIMIT_S = 300
 
 
 @dataclass(frozen=True)

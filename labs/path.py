@@ -16,8 +16,7 @@ from sandlab.labs.paths import spec_file
 from sandlab.labs.spec import LabSpec
 from sandlab.specfile import SpecError, load_spec
 
-STATUSES = ("waiting", "available", "submitted", "graded")
-DONE = ("submitted", "graded")
+DONE = ("submitted", "graded")  # of the exchange's statuses: waiting, available, submitted, graded
 LABELS = {
     "fr": {"waiting": "pas encore ouvert", "available": "à faire", "submitted": "remis ✔",
            "graded": "corrigé ✔", "next": "**→ suivant**", "lab": "Lab", "level": "Niveau", "minutes": "Durée",
@@ -99,9 +98,15 @@ def fetch_path(url: str | None = None, token: str | None = None, timeout: float 
     return steps if isinstance(steps, list) else None
 
 
+def learner_language() -> str:
+    """The learner's language, as the spawner sets it (English where it says nothing we know)."""
+    language = os.environ.get("SANDLAB_LANGUAGE", "")
+    return language if language in LABELS else "en"
+
+
 def path_markdown(language: str | None = None) -> str:
     """The learner's path now, as Markdown in their language."""
-    language = language or os.environ.get("SANDLAB_LANGUAGE", "fr")
+    language = language or learner_language()
     statuses = fetch_path()
     return render(None if statuses is None else steps_of(statuses, language), language)
 

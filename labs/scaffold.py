@@ -10,7 +10,7 @@ import yaml
 from sandlab.labs import notebook as nbk
 from sandlab.labs.paths import lab_folder, source_notebook, spec_file
 from sandlab.labs.reference import EMPLOYEES
-from sandlab.labs.spec import LabSpec
+from sandlab.labs.spec import LabSpec, mode_for
 
 LOAD_PACK = '''import os
 from pathlib import Path
@@ -35,7 +35,7 @@ def _answer_cells(mode: str, language: str) -> tuple[nbformat.NotebookNode, str]
 def new_lab(lab_id: str, persona: str, level: int, root: Path | None = None) -> Path:
     """A lab that validates as it is: no-code for leaders, business and support staff, code for the
     technical persona."""
-    mode = "code" if persona == "technical" else "no-code"
+    mode = mode_for([persona])
     folder = lab_folder(lab_id, root)
     if folder.exists():
         raise FileExistsError(f"{folder}: a lab with this id exists; choose another id")

@@ -12,6 +12,14 @@ from sandlab.framework import DEFAULT_PASS_MARK, LAB_ID, LEVELS, PERSONAS, Langu
 __all__ = ["LEVELS", "PERSONAS", "LabSpec", "Language", "Objective", "Persona"]
 
 
+CODE_PERSONAS = ["technical"]  # the only learners a lab may ask to write code (mode: code)
+
+
+def mode_for(personas: list[str]) -> str:
+    """The mode a lab for ``personas`` may have: code for programmers only, no-code for everyone else."""
+    return "code" if personas == CODE_PERSONAS else "no-code"
+
+
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -61,7 +69,7 @@ class LabSpec(_Spec):
             missing += ["objectives"] if any(o.en is None for o in self.objectives) else []
             if missing:
                 raise ValueError(f"the lab is offered in English but has no English {', '.join(missing)}")
-        if self.mode == "code" and self.personas != ["technical"]:
+        if self.mode == "code" and mode_for(self.personas) != "code":
             raise ValueError("mode: code asks learners to program, which only the technical persona does; "
                              "make the lab no-code (prepared cells, answer cells of literals) or give it "
                              "personas: [technical]")

@@ -12,7 +12,9 @@ import os
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
+
+from sandlab.labs.notebook import notebook
 
 NAME = "Welcome.ipynb"
 INTRO = {
@@ -51,10 +53,9 @@ def welcome_notebook(language: str, path: str) -> nbformat.NotebookNode:
     language = language if language in INTRO else "en"
     cells = [new_markdown_cell(INTRO[language]), new_markdown_cell(path),
              new_code_cell(f"{REFRESH[language]}\nfrom sandlab.labs.path import show_path\n\nshow_path()")]
-    notebook = new_notebook(cells=cells)
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-    notebook.metadata["sandlab"] = {"welcome_digest": _digest(cells), "language": language}
-    return notebook
+    document = notebook(cells, language)
+    document.metadata["sandlab"]["welcome_digest"] = _digest(cells)
+    return document
 
 
 def write_welcome(home: Path, language: str, path: str) -> bool:

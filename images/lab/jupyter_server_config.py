@@ -18,11 +18,10 @@ def _interface_language() -> None:
 
 
 def _welcome() -> None:
-    from sandlab.labs.path import path_markdown
+    from sandlab.labs.path import learner_language, path_markdown
     from sandlab.labs.welcome import write_welcome
 
-    language = LANGUAGE or "en"
-    write_welcome(HOME, language, path_markdown(language))
+    write_welcome(HOME, learner_language(), path_markdown())
 
 
 for _step in (_interface_language, _welcome):

@@ -7,22 +7,14 @@ import re
 import time
 
 import nbformat
-from typer.testing import CliRunner
 
-from sandlab.cli import app
 from sandlab.grading.merge import nbgrader_meta
 from sandlab.labs.notebook import SOLUTION_MARKERS
 from sandlab.labs.paths import source_notebook
 from tests.platform.browser import login, server_page
+from tests.platform.test_course_loop import grading
 
 LAB, COHORT, LEARNER = "l01-what-ai-is", "omega", "noe"
-
-
-def grading(platform, *command: str):
-    result = CliRunner().invoke(app, ["grading", *command, str(platform.cohort_file(COHORT)), "--instance",
-                                      platform.instance.name, "--json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output[min(i for i in (result.output.find("["), result.output.find("{")) if i >= 0):])
 
 
 def answers(language: str) -> dict[int, str]:
@@ -51,7 +43,8 @@ def run_all_saved(page, session, path: str, timeout: float = 300) -> nbformat.No
 
 
 def test_a_business_learner_fills_only_answer_cells_runs_all_and_gets_full_marks(platform, browser):
-    grading(platform, "release")
+    cohort_file = platform.cohort_file(COHORT)
+    grading(platform, cohort_file, "release")
     session = platform.login(LEARNER)
     session.start_server()
     fetched = session.server("POST", "assignments/fetch", data={"course_id": COHORT, "assignment_id": LAB})
@@ -83,9 +76,9 @@ def test_a_business_learner_fills_only_answer_cells_runs_all_and_gets_full_marks
     assert all(saved.cells[index].source.strip() == text.strip() for index, text in typed.items())
     submitted = session.server("POST", "assignments/submit", data={"course_id": COHORT, "assignment_id": LAB})
     assert submitted.json()["success"], submitted.text
-    grading(platform, "collect")
-    graded = grading(platform, "autograde")
+    grading(platform, cohort_file, "collect")
+    graded = grading(platform, cohort_file, "autograde")
     assert graded["graded"] and not graded["problems"], graded
-    rows = [row for row in grading(platform, "gradebook") if row["user"] == LEARNER and row["task"]
+    rows = [row for row in grading(platform, cohort_file, "gradebook") if row["user"] == LEARNER and row["task"]
             and not row["manual"]]
     assert rows and sum(row["score"] for row in rows) == sum(row["max_score"] for row in rows) > 0, rows
