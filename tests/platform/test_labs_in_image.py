@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from sandlab.labs.in_image import validate_in_image
-from sandlab.labs.paths import source_notebook
+from sandlab.labs.paths import lab_ids, source_notebook
 from sandlab.labs.reference import generate_reference_pack
 from sandlab.labs.scaffold import new_lab
 from sandlab.labs.validate import validate_lab
@@ -20,8 +20,10 @@ def lab_pack(tmp_path_factory):
     return generate_reference_pack(tmp_path_factory.mktemp("in-image") / "pack")
 
 
-def test_a_no_code_and_a_code_lab_validate_inside_the_lab_image_in_both_languages(engine, images, lab_pack):
-    results = validate_in_image(engine, ["l01-what-ai-is", "l14-model-service"], lab_pack)  # no-code and code
+def test_every_catalogue_lab_validates_inside_the_lab_image_in_both_languages(engine, images, lab_pack):
+    """As learners run them: the lab image, uid 1000, no capability, no network (about 7 minutes)."""
+    results = validate_in_image(engine, lab_ids(), lab_pack)
+    assert [result.lab_id for result in results] == lab_ids()
     for result in results:
         assert result.passed, result.as_dict()
         assert [lang.language for lang in result.languages] == ["fr", "en"]
