@@ -8,13 +8,16 @@ trainers. It feeds the KPIs (use of AI tools during and after the training).
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import time
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+log = logging.getLogger("sandlab.assistant")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS usage (
     at REAL NOT NULL, cohort TEXT NOT NULL, user TEXT NOT NULL, model TEXT NOT NULL,
@@ -45,8 +48,11 @@ class UsageRow:
 
 
 class UsageLog:
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    """``on_answered`` is told of each answered request (the KPI database counts them per learner and
+    day); if it fails, the row is still kept here."""
+
+    def __init__(self, path: Path, on_answered: Callable[[UsageRow], None] | None = None) -> None:
+        self.path, self.on_answered = path, on_answered
         path.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as db, db:
             db.executescript(SCHEMA)
@@ -62,6 +68,11 @@ class UsageLog:
             db.execute("INSERT INTO usage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (row.at, row.cohort, row.user, row.model, row.prompt_tokens, row.completion_tokens,
                         row.latency_ms, row.outcome, json.dumps(row.masked, sort_keys=True), row.prompt))
+        if self.on_answered is not None and row.outcome == "answered":
+            try:
+                self.on_answered(row)
+            except Exception as error:  # noqa: BLE001 - the KPIs may lag; the learner's answer must not fail
+                log.warning("the KPI database did not count an assistant request: %s", type(error).__name__)
 
     def tokens_today(self, user: str, now: float | None = None) -> int:
         now = time.time() if now is None else now

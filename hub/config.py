@@ -6,6 +6,11 @@ Environment (set by docker-compose.yml):
                           <user>.<host> below it (http://localhost:8000)
     SANDLAB_IDLE_TIMEOUT  seconds before an idle server is stopped (3600)
     SANDLAB_DB_URL        JupyterHub's database (SQLite in the state folder by default)
+    SANDLAB_LOCAL_MODEL   on (default) or off: the assistant's local model (see sandlab.assistant.model)
+    SANDLAB_LOCAL_MODEL_SLOTS, SANDLAB_LOCAL_MODEL_THREADS
+                          its generations at once (2) and CPU threads (2)
+    SANDLAB_ASSISTANT_<NAME>_URL, _MODEL, _KEY, _CONTEXT
+                          a company's endpoint for the assistant (see sandlab.assistant.upstreams)
     SANDLAB_AUTH          accounts (default: IT-created accounts) or oidc, configured by
                           OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_AUTHORIZE_URL,
                           OIDC_TOKEN_URL, OIDC_USERDATA_URL, OIDC_USERNAME_CLAIM
@@ -19,7 +24,9 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from sandlab.hub.services import EXCHANGE, KPIS
+from sandlab.assistant.model import MODEL_PORT
+from sandlab.assistant.upstreams import PREFIX as ENDPOINT_PREFIX
+from sandlab.hub.services import ASSISTANT, EXCHANGE, KPIS
 from sandlab.hub.spawner import SERVER_TOKEN_SCOPES, SandlabSpawner
 from sandlab.hub.state import (
     STATE_DIR,
@@ -59,6 +66,25 @@ def kpis_service(instance: str, state: Path) -> dict:
                         "--port", str(KPIS.port), "--address", "0.0.0.0"]}
 
 
+def assistant_services(state: Path, environ: Mapping[str, str]) -> list[dict]:
+    """The assistant's gateway (learners reach it on their network) and, unless IT turned it off,
+    the local model it forwards to on the hub container's loopback. Company endpoints' settings
+    reach the gateway alone: a managed service gets only the environment it is given."""
+    local = environ.get("SANDLAB_LOCAL_MODEL", "on") != "off"
+    slots = environ.get("SANDLAB_LOCAL_MODEL_SLOTS", "2")
+    threads = environ.get("SANDLAB_LOCAL_MODEL_THREADS", "2")
+    gateway = {"name": ASSISTANT.name,  # no url: no route on the public proxy, learners' networks only
+               "environment": {key: value for key, value in environ.items() if key.startswith(ENDPOINT_PREFIX)},
+               "command": [sys.executable, "-m", "sandlab.assistant.service", "--state", str(state),
+                           "--port", str(ASSISTANT.port), "--parallel", slots,
+                           "--model-port", str(MODEL_PORT if local else 0)]}
+    if not local:
+        return [gateway]
+    model = {"name": "assistant-model", "command": [sys.executable, "-m", "sandlab.assistant.model", "--port",
+                                                    str(MODEL_PORT), "--parallel", slots, "--threads", threads]}
+    return [gateway, model]
+
+
 def warmer_service(state: Path) -> dict:
     """Warm start: starts learners' servers ahead of their cohort's sessions. Its token is kept in
     the state, so that `sandlab cohort warm` (run in the hub's container) acts as this service."""
@@ -87,7 +113,9 @@ def placements(applied: list[AppliedCohort]) -> dict[str, AppliedCohort]:
 def roles_and_groups(applied: list[AppliedCohort]) -> tuple[list[dict], dict]:
     learners = sorted(name for entry in applied for name in entry.cohort.named("learner"))
     roles = [{"name": "exchange-user", "description": "Fetch and submit labs through the exchange service",
-              "scopes": [EXCHANGE.access_scope], "users": learners}] if learners else []
+              "scopes": [EXCHANGE.access_scope], "users": learners},
+             {"name": "assistant-user", "description": "Ask the AI assistant (their cohort's policy applies)",
+              "scopes": [ASSISTANT.access_scope], "users": learners}] if learners else []
     members = sorted(member.name for entry in applied for member in entry.cohort.members)
     if members:
         roles.append({"name": "kpis-user", "description": "Open the training dashboard (the service decides what: "
@@ -165,7 +193,8 @@ def configure(c, environ: Mapping[str, str] = os.environ, state: Path = STATE_DI
     c.JupyterHub.services = [{"name": "idle-culler",
                               "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={timeout}",
                                           f"--config={CULLER_CONFIG}"]},
-                             exchange_service(instance, state), kpis_service(instance, state), warmer_service(state)]
+                             exchange_service(instance, state), kpis_service(instance, state), warmer_service(state),
+                             *assistant_services(state, environ)]
     roles.append({"name": "idle-culler", "description": "Stop servers idle for longer than the timeout",
                   "scopes": CULLER_SCOPES, "services": ["idle-culler"]})
     if applied:

@@ -1,4 +1,4 @@
-"""The platform's hub-managed services (the exchange, the KPIs): each one's name and port, and where
+"""The platform's hub-managed services (the exchange, the KPIs, the assistant): each one's name and port, and where
 learner containers reach it (the hub's container on their cohort's network)."""
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ class HubService:
         """The service's base URL for a learner container (JupyterHub's prefix included)."""
         return f"{self.address(instance)}/services/{self.name}/"
 
+    def api_url(self, instance: str) -> str:
+        """An OpenAI-compatible client's base URL: the assistant has no route on the hub's public proxy,
+        only this address on the learners' networks."""
+        return f"{self.address(instance)}/v1"
+
     @property
     def access_scope(self) -> str:
         return f"access:services!service={self.name}"
@@ -26,6 +31,7 @@ class HubService:
 
 EXCHANGE = HubService("exchange", 10101)
 KPIS = HubService("kpis", 10102)
+ASSISTANT = HubService("assistant", 10103)
 
 
 def route_prefix(prefix: str) -> str:

@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from dockerspawner import DockerSpawner
 from traitlets import Dict, Unicode
 
+from sandlab.cohort import AssistantPolicy
 from sandlab.hub.access import closed_notice
 from sandlab.hub.networks import cohort_network, network_settings
-from sandlab.hub.services import EXCHANGE, KPIS
+from sandlab.hub.services import ASSISTANT, EXCHANGE, KPIS
 from sandlab.hub.state import AppliedCohort, course_labels, course_volume, home_labels, home_volume
 from sandlab.sandbox import HOME, LEARNER_UID
 
@@ -27,7 +28,17 @@ TRAINER_CONFIG = "/opt/sandlab/etc/jupyter/trainer"  # enables nbgrader's formgr
 # What a learner server's own token needs: report activity, be reached by its owner, fetch
 # and submit labs through the exchange service (nbgrader's Assignments tab uses it), and
 # record its kernel activity and survey answers with the KPI service.
-SERVER_TOKEN_SCOPES = ["users:activity!user", "access:servers!server", EXCHANGE.access_scope, KPIS.access_scope]
+SERVER_TOKEN_SCOPES = ["users:activity!user", "access:servers!server", EXCHANGE.access_scope, KPIS.access_scope,
+                       ASSISTANT.access_scope]
+
+
+def assistant_environment(instance: str, policy: AssistantPolicy) -> dict[str, str]:
+    """Where a learner's clients find the assistant: `openai` reads OPENAI_BASE_URL, and the server's
+    start sets OPENAI_API_KEY to the learner's own hub token (images/lab/jupyter_server_config.py)."""
+    if not policy.enabled:
+        return {}
+    url = ASSISTANT.api_url(instance)
+    return {"OPENAI_BASE_URL": url, "SANDLAB_ASSISTANT_URL": url, "SANDLAB_ASSISTANT_MODEL": policy.model}
 
 
 class SpawnRefused(RuntimeError):
@@ -123,6 +134,7 @@ class SandlabSpawner(DockerSpawner):
             "SANDLAB_LANGUAGE": cohort.language_of(member),
             "SANDLAB_EXCHANGE_URL": EXCHANGE.url(self.instance),
             "SANDLAB_KPIS_URL": KPIS.url(self.instance),
+            **assistant_environment(self.instance, cohort.assistant),
         }
         if member.role == "trainer":  # grades in the cohort's course with nbgrader's formgrader
             course = course_volume(self.instance, cohort.name)

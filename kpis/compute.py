@@ -12,6 +12,7 @@ Definitions:
     passed       autograded points / autograded maximum >= the lab's pass mark
     failed task  score < half the task's points; manual tasks not graded yet are left out
     active       a minute with any activity row (kernel or hub, any lab); per lab, kernel rows only
+    assistant    requests the AI assistant answered (the gateway counts them per learner and day)
     session      a run of active minutes with no silence of more than SESSION_GAP minutes
     means per learner divide by every learner of the cohort (those who did nothing count as 0)
     priority     failure rate + (5 - satisfaction) / 4: both parts on a 0..1 scale, equal weight;
@@ -39,7 +40,9 @@ HEADLINES = (  # the figures `compare` sets side by side
     ("skills", "mean_share"),
     ("satisfaction", "clarity"), ("satisfaction", "usefulness"),
     ("engagement", "active_minutes"), ("engagement", "sessions"), ("engagement", "days_active"),
+    ("engagement", "assistant_requests"),
     ("after_training", "returning_learners"), ("after_training", "labs_rerun"), ("after_training", "active_minutes"),
+    ("after_training", "assistant_requests"),
     ("use_cases", "count"), ("use_cases", "minutes_saved_per_week"),
 )
 
@@ -295,11 +298,17 @@ class _Report:
                            "minutes": None if learners["suppressed"] else total})  # a day of 1-4 people: hidden
         n = self.learners
         return {"active_minutes": self.fig(_ratio(minutes, n), n), "sessions": self.fig(_ratio(sessions, n), n),
-                "days_active": self.fig(_ratio(days, n), n), "by_lab": by_lab, "by_day": by_day}
+                "days_active": self.fig(_ratio(days, n), n),
+                "assistant_requests": self.fig(_ratio(self.assistant_requests(), n), n),
+                "by_lab": by_lab, "by_day": by_day}
+
+    def assistant_requests(self, from_day: int = 0) -> float:
+        return self.rows("SELECT TOTAL(a.requests) FROM assistant a JOIN k_learners USING (user) "
+                         "WHERE a.cohort = :cohort AND a.day >= :day", day=from_day)[0][0]
 
     def after_training(self) -> dict:
         result = {"ends": self.ends, "returning_learners": empty(), "labs_rerun": empty(),
-                  "active_minutes": empty(), "assistant_requests": None}
+                  "active_minutes": empty(), "assistant_requests": empty()}
         if self.ends is None:
             return result
         first_day = after_minute(self.ends) // MINUTES_PER_DAY  # the threshold is midnight UTC
@@ -308,7 +317,8 @@ class _Report:
         rerun = self.rows("SELECT TOTAL(rerun) FROM k_labwork")[0][0]
         n = self.learners
         result.update(returning_learners=self.fig(_ratio(returning, n), n), labs_rerun=self.fig(_ratio(rerun, n), n),
-                      active_minutes=self.fig(_ratio(minutes, n), n))
+                      active_minutes=self.fig(_ratio(minutes, n), n),
+                      assistant_requests=self.fig(_ratio(self.assistant_requests(first_day), n), n))
         return result
 
     # -- use cases --------------------------------------------------------------------------

@@ -53,7 +53,6 @@ WORDS: dict[str, dict[str, str]] = {
     "returning_learners": {"fr": "Apprenants revenus", "en": "Learners who came back"},
     "labs_rerun": {"fr": "Labs relancés", "en": "Labs re-run"},
     "assistant_requests": {"fr": "Requêtes à l'assistant IA", "en": "AI assistant requests"},
-    "not_measured": {"fr": "pas encore mesuré", "en": "not measured yet"},
     "use_cases": {"fr": "Cas d'usage proposés", "en": "Use cases proposed"},
     "ideas": {"fr": "Idées (anonymes)", "en": "Ideas (anonymous)"},
     "newest": {"fr": "les plus récents :", "en": "the newest"},

@@ -131,7 +131,7 @@ def csv_rows(report: dict, *, free_text: bool = False, named: bool = False) -> I
         for key in ("clarity", "usefulness"):
             yield _fig_row(f"satisfaction.by_lab.{row['lab']}", key, row[key])
     engagement = report["engagement"]
-    for key in ("active_minutes", "sessions", "days_active"):
+    for key in ("active_minutes", "sessions", "days_active", "assistant_requests"):
         yield _fig_row("engagement", key, engagement[key])
     for row in engagement["by_lab"]:
         for key in ("active_minutes", "executions"):
@@ -141,7 +141,7 @@ def csv_rows(report: dict, *, free_text: bool = False, named: bool = False) -> I
         if not row["active_learners"]["suppressed"]:
             yield f"engagement.by_day.{row['day']}", "minutes", row["minutes"], row["active_learners"]["n"]
     after = report["after_training"]
-    for key in ("returning_learners", "labs_rerun", "active_minutes"):
+    for key in ("returning_learners", "labs_rerun", "active_minutes", "assistant_requests"):
         yield _fig_row("after_training", key, after[key])
     use_cases = report["use_cases"]
     for key in ("count", "minutes_saved_per_week"):

@@ -1,6 +1,6 @@
 """A small recorded history for a cohort, so that a newcomer who opens the demo's dashboard
 sees every chart filled: synthetic learners (named demo-NN, in no cohort, unable to log in)
-with activity, submissions, scores, survey answers and ideas, drawn from a seeded random
+with activity, submissions, scores, survey answers, ideas and assistant requests, drawn from a seeded random
 generator. Run in the hub image on the state volume:
 
     python -m sandlab.kpis.seed COHORT [--learners 24] [--seed 7]
@@ -37,6 +37,8 @@ IDEAS = {
 def seed_cohort(store: KpiStore, cohort: str, *, learners: int = 24, seed: int = 7, now: float | None = None) -> int:
     """Add ``learners`` synthetic learners' history to ``cohort``; returns how many rows were written."""
     rng = random.Random(seed)
+    asking = random.Random(seed + 1)  # the assistant's use, drawn apart: the other draws stay as they were
+    requests: list[tuple[str, float]] = []
     now = now or time.time()
     with store.connect() as db:
         labs = [row[0] for row in db.execute("SELECT DISTINCT lab FROM plans WHERE cohort = ? ORDER BY lab",
@@ -66,6 +68,7 @@ def seed_cohort(store: KpiStore, cohort: str, *, learners: int = 24, seed: int =
             for minute in range(first, first + rng.randint(15, 70), rng.randint(1, 3)):
                 minutes.append(ActivityMinute(cohort, user, lab, minute, "kernel", rng.randint(1, 4)))
                 minutes.append(ActivityMinute(cohort, user, "", minute, "hub"))
+            requests += [(user, first * 60 + 120 * n) for n in range(asking.choice([0, 0, 1, 2, 4]))]
             if rng.random() > 0.2 + 0.5 * (1 - diligence):
                 at = (day + timedelta(hours=1)).isoformat(timespec="seconds")
                 submissions.append((cohort, user, lab, f"{at.replace(':', '').replace('-', '')[:15]}-{index:04x}", at))
@@ -87,13 +90,16 @@ def seed_cohort(store: KpiStore, cohort: str, *, learners: int = 24, seed: int =
                 first = int(back.timestamp() // 60)
                 lab = rng.choice(labs)
                 minutes += [ActivityMinute(cohort, user, lab, m, "kernel", 1) for m in range(first, first + 20)]
+                requests += [(user, first * 60 + 300 * n) for n in range(asking.randint(0, 3))]
     store.add_plans(planned)
     store.add_activity(minutes)
     store.put_submissions(submissions)
     store.add_scores(scores)
+    for user, at in requests:
+        store.add_assistant_use(cohort, user, at, tokens=asking.randint(150, 900))
     for lab in labs:
         store.put_release(cohort, lab, "fr", start_day.isoformat(timespec="seconds"))
-    return written + len(planned) + len(minutes) + len(submissions) + len(scores)
+    return written + len(planned) + len(minutes) + len(submissions) + len(scores) + len(requests)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,8 @@ machine, one file system), so every write is a short transaction with a busy tim
     submissions   each submission handed in through the exchange
     scores        the cohort's gradebook: per learner, lab and task (replaced at each grading step)
     exports       who exported named records, when and why
+    assistant     per learner and day (Unix time // 86400): requests the AI assistant answered and
+                  their tokens (written by the assistant's gateway; no prompt, no answer)
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ CREATE TABLE IF NOT EXISTS scores (
     PRIMARY KEY (cohort, user, lab, task));
 CREATE TABLE IF NOT EXISTS exports (
     at TEXT NOT NULL, who TEXT NOT NULL, cohort TEXT NOT NULL, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS assistant (
+    cohort TEXT NOT NULL, user TEXT NOT NULL, day INTEGER NOT NULL, requests INTEGER NOT NULL,
+    tokens INTEGER NOT NULL, PRIMARY KEY (cohort, user, day)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS activity_by_cohort_lab ON activity (cohort, lab);
 """
 
@@ -169,6 +174,13 @@ class KpiStore:
                 "INSERT INTO activity VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cohort, user, lab, minute, source) "
                 "DO UPDATE SET executions = executions + excluded.executions",
                 [(m.cohort, m.user, m.lab, m.minute, m.source, m.executions) for m in minutes])
+
+    def add_assistant_use(self, cohort: str, user: str, at: float, tokens: int) -> None:
+        """One answered request of the assistant at Unix time ``at``, added to the learner's day."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO assistant VALUES (?, ?, ?, 1, ?) ON CONFLICT (cohort, user, day) "
+                       "DO UPDATE SET requests = requests + 1, tokens = tokens + excluded.tokens",
+                       (cohort, user, int(at) // 86400, tokens))
 
     def put_survey(self, cohort: str, user: str, answer: SurveyAnswer, answered_at: str | None = None) -> None:
         """One answer per learner and lab: answering again replaces the answer."""

@@ -1,6 +1,7 @@
-"""The learner's welcome notebook, written in their language at each server start with their path.
+"""The notebooks written in the learner's home at each server start, in their language: the welcome
+(with their path) and, when their cohort has one, the AI assistant's chat.
 
-It is rewritten only while the learner has not edited it (a digest of its cells is kept
+Each is rewritten only while the learner has not edited it (a digest of its cells is kept
 in its metadata): a learner's own notes in it are never overwritten.
 """
 
@@ -17,6 +18,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 from sandlab.labs.notebook import notebook
 
 NAME = "Welcome.ipynb"
+ASSISTANT_NAME = "Assistant.ipynb"
 INTRO = {
     "fr": "# Bienvenue dans votre bac à sable Sandlab\n\n"
           "- `~/data` : le jeu de données de l'entreprise (lecture seule)\n"
@@ -40,6 +42,26 @@ INTRO = {
           "*Fetch Feedback* then *view feedback* shows your score and comments.\n\n"
           "This sandbox has no internet access.",
 }
+ASSISTANT_INTRO = {
+    "fr": "# Assistant IA\n\n"
+          "Exécutez la cellule ci-dessous (Maj+Entrée) : une conversation avec l'assistant de votre formation "
+          "s'ouvre. Il fonctionne dans le bac à sable : ce que vous lui écrivez ne part pas sur Internet, et les "
+          "données personnelles sont masquées avant l'envoi au modèle.\n\n"
+          "L'assistant par défaut est un **petit modèle** : il se trompe souvent. Vérifiez chaque chiffre et "
+          "chaque fait avant de vous en servir ; c'est l'un des savoir-faire de cette formation.\n\n"
+          "Dans un notebook, une ligne suffit aussi : `from sandlab.assistant.ask import ask` puis "
+          "`ask(\"votre demande\")`.",
+    "en": "# AI assistant\n\n"
+          "Run the cell below (Shift+Enter): a conversation with your training's assistant opens. It runs in "
+          "the sandbox: what you write does not go to the internet, and personal data are masked before "
+          "anything reaches the model.\n\n"
+          "The default assistant is a **small model**: it is often wrong. Check every figure and every fact "
+          "before you use it; that is one of the skills this training teaches.\n\n"
+          "In a notebook, one line also works: `from sandlab.assistant.ask import ask` then "
+          "`ask(\"your request\")`.",
+}
+CHAT = {"fr": "# La conversation : exécutez cette cellule (Maj+Entrée)",
+        "en": "# The conversation: run this cell (Shift+Enter)"}
 REFRESH = {"fr": "# Votre parcours à jour : exécutez cette cellule (Maj+Entrée)",
            "en": "# Your path, up to date: run this cell (Shift+Enter)"}
 
@@ -58,9 +80,27 @@ def welcome_notebook(language: str, path: str) -> nbformat.NotebookNode:
     return document
 
 
+def assistant_notebook(language: str) -> nbformat.NotebookNode:
+    """The assistant's notebook: what it is (a small model: check it), and the chat."""
+    language = language if language in ASSISTANT_INTRO else "en"
+    cells = [new_markdown_cell(ASSISTANT_INTRO[language]),
+             new_code_cell(f"{CHAT[language]}\nfrom sandlab.assistant.chat import chat\n\nchat()")]
+    document = notebook(cells, language)
+    document.metadata["sandlab"]["welcome_digest"] = _digest(cells)
+    return document
+
+
 def write_welcome(home: Path, language: str, path: str) -> bool:
     """Write ``home``/Welcome.ipynb unless the learner edited it; whether it was written."""
-    target = home / NAME
+    return write_unless_edited(home / NAME, welcome_notebook(language, path))
+
+
+def write_assistant(home: Path, language: str) -> bool:
+    """Write ``home``/Assistant.ipynb unless the learner edited it; whether it was written."""
+    return write_unless_edited(home / ASSISTANT_NAME, assistant_notebook(language))
+
+
+def write_unless_edited(target: Path, document: nbformat.NotebookNode) -> bool:
     if target.exists():
         try:
             current = nbformat.read(target, as_version=4)
@@ -69,7 +109,7 @@ def write_welcome(home: Path, language: str, path: str) -> bool:
             return False
         if kept != _digest(current.cells):
             return False
-    partial = target.with_name(f".{NAME}.partial")
-    nbformat.write(welcome_notebook(language, path), partial)
+    partial = target.with_name(f".{target.name}.partial")
+    nbformat.write(document, partial)
     os.replace(partial, target)
     return True

@@ -1,4 +1,5 @@
-"""Each learner's server start: the interface in the learner's language, the welcome notebook with their path."""
+"""Each learner's server start: the interface in the learner's language, the welcome notebook with their path,
+the assistant's key for the `openai` package and its chat notebook."""
 
 import json
 import os
@@ -24,7 +25,22 @@ def _welcome() -> None:
     write_welcome(HOME, learner_language(), path_markdown())
 
 
-for _step in (_interface_language, _welcome):
+def _assistant_notebook() -> None:
+    if os.environ.get("SANDLAB_ASSISTANT_URL"):
+        from sandlab.labs.path import learner_language
+        from sandlab.labs.welcome import write_assistant
+
+        write_assistant(HOME, learner_language())
+
+
+def _assistant_key() -> None:
+    """`openai` reads OPENAI_API_KEY: the learner's own hub token, which the gateway checks with the hub
+    (kernels and terminals inherit the server's environment). No other key ever enters the container."""
+    if os.environ.get("OPENAI_BASE_URL") and os.environ.get("JUPYTERHUB_API_TOKEN"):
+        os.environ.setdefault("OPENAI_API_KEY", os.environ["JUPYTERHUB_API_TOKEN"])
+
+
+for _step in (_assistant_key, _interface_language, _welcome, _assistant_notebook):
     try:
         _step()
     except Exception as error:  # noqa: BLE001 - a welcome must never stop the learner's server

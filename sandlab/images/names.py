@@ -28,6 +28,7 @@ LAB = ImageSource(LAB_IMAGE, "labs/Dockerfile", "images/lab.in")
 HUB = ImageSource(HUB_IMAGE, "hub/Dockerfile", "images/hub.in")
 POSTGRES = ImageSource(POSTGRES_IMAGE, "images/postgres/Dockerfile", "")
 LOCK = "images/lock.txt"
+HUB_NODEPS = "images/hub-nodeps.txt"  # pinned here, kept in the lock as they are
 WHEELHOUSE = "build/wheelhouse"
 OWN_WHEEL = "build/sandlab-wheel"
 

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sandlab.images.names import HUB, LAB, PYTHON_VERSION
+from sandlab.images.names import HUB, HUB_NODEPS, LAB, PYTHON_VERSION
 
 PLATFORMS = ("manylinux_2_36_x86_64", "manylinux_2_28_x86_64", "manylinux_2_17_x86_64",
              "manylinux2014_x86_64", "linux_x86_64")
@@ -52,7 +52,21 @@ def resolve_lock(root: Path) -> list[str]:
              "-r", str(root / HUB.requirements), "-r", str(root / LAB.requirements))
         installed = json.loads(report.read_text())["install"]
     pins = {item["metadata"]["name"].lower().replace("_", "-"): item["metadata"]["version"] for item in installed}
+    pins.update(nodeps_pins(root))
     return [f"{name}=={version}" for name, version in sorted(pins.items())]
+
+
+def nodeps_pins(root: Path) -> dict[str, str]:
+    """The hub's --no-deps wheels: their dependencies would not resolve (nor are they wanted)."""
+    pins = {}
+    for line in (root / HUB_NODEPS).read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            if not version:
+                raise WheelhouseError(f"{HUB_NODEPS}: '{line}' must be pinned (name==version)")
+            pins[name.lower().replace("_", "-")] = version
+    return pins
 
 
 def write_lock(root: Path, lock: Path) -> int:

@@ -138,3 +138,20 @@ def test_the_warmer_may_start_learners_servers_only_and_the_culler_asks_it(tmp_p
     assert oct((tmp_path / "warmer_token").stat().st_mode & 0o777) == "0o600"
     culler = next(s for s in c.JupyterHub.services if s["name"] == "idle-culler")
     assert f"--config={CULLER_CONFIG}" in culler["command"] and CULLER_CONFIG.is_file()
+
+
+def test_the_assistant_is_a_service_for_learners_and_only_it_gets_the_company_endpoints(tmp_path):
+    write_applied(tmp_path, applied("aa", Member(name="ana", persona="business"), Member(name="tom", role="trainer")))
+    c = configured(tmp_path, SANDLAB_ASSISTANT_ACME_URL="https://models.acme.example/v1",
+                   SANDLAB_ASSISTANT_ACME_KEY="sk-acme", OIDC_CLIENT_SECRET="not-for-the-assistant")
+    services = {service["name"]: service for service in c.JupyterHub.services}
+    gateway, model = services["assistant"], services["assistant-model"]
+    assert "url" not in gateway and "sandlab.assistant.service" in gateway["command"]  # not on the public proxy
+    assert gateway["environment"] == {"SANDLAB_ASSISTANT_ACME_URL": "https://models.acme.example/v1",
+                                      "SANDLAB_ASSISTANT_ACME_KEY": "sk-acme"}
+    assert "url" not in model and "environment" not in model  # on the loopback, no route, no secret
+    role = next(role for role in c.JupyterHub.load_roles if role["name"] == "assistant-user")
+    assert role["users"] == ["ana"] and role["scopes"] == ["access:services!service=assistant"]
+    assert "access:services!service=assistant" in c.SandlabSpawner.server_token_scopes
+    off = {service["name"] for service in configured(tmp_path, SANDLAB_LOCAL_MODEL="off").JupyterHub.services}
+    assert "assistant" in off and "assistant-model" not in off

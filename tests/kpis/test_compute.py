@@ -173,7 +173,7 @@ def test_by_day_hides_days_with_few_active_learners(report):
 def test_after_training_counts_the_days_after_ends(report):
     after = report["after_training"]
     # from 2026-11-07: b1 (2 kernel minutes on l01) and b5 (1 hub minute); s2's minute on 11-06 is not after
-    assert after["ends"] == "2026-11-06" and after["assistant_requests"] is None
+    assert after["ends"] == "2026-11-06"
     assert value(after["returning_learners"]) == approx(2 / 7)
     assert value(after["labs_rerun"]) == approx(1 / 7)
     assert value(after["active_minutes"]) == approx(3 / 7)
@@ -185,7 +185,22 @@ def test_after_training_without_an_end_date(store):
     after = cohort_kpis(store, "open")["after_training"]
     nothing = {"value": None, "n": 0, "suppressed": False}
     assert after == {"ends": None, "returning_learners": nothing, "labs_rerun": nothing,
-                     "active_minutes": nothing, "assistant_requests": None}
+                     "active_minutes": nothing, "assistant_requests": nothing}
+
+
+def test_assistant_requests_per_learner_during_and_after_the_training(store):
+    day = 86400
+    nov3, nov7 = datetime(2026, 11, 3, 10, tzinfo=UTC).timestamp(), datetime(2026, 11, 7, 9, tzinfo=UTC).timestamp()
+    for user, at in [("b1", nov3), ("b1", nov3 + 60), ("s1", nov3 + day), ("b1", nov7), ("s2", nov7 + day)]:
+        store.add_assistant_use(COHORT, user, at, tokens=120)
+    store.add_assistant_use(COHORT, "stranger", nov3, tokens=50)  # not a learner of the cohort: not counted
+    store.add_assistant_use("other", "b1", nov3, tokens=50)  # another cohort's use
+    report = cohort_kpis(store, COHORT, now=NOW)
+    assert value(report["engagement"]["assistant_requests"]) == approx(5 / 7)
+    assert value(report["after_training"]["assistant_requests"]) == approx(2 / 7)  # from 2026-11-07
+    with store.connect() as db:
+        assert db.execute("SELECT requests, tokens FROM assistant WHERE user = 'b1' AND day = ?",
+                          (int(nov3) // day,)).fetchone() == (2, 240)
 
 
 def test_use_cases(report):
@@ -327,8 +342,9 @@ def test_compare_sets_every_headline_figure_side_by_side(store, report):
     assert list(rows) == [
         "completion.funnel.released", "completion.funnel.started", "completion.funnel.submitted",
         "completion.funnel.passed", "skills.mean_share", "satisfaction.clarity", "satisfaction.usefulness",
-        "engagement.active_minutes", "engagement.sessions", "engagement.days_active",
+        "engagement.active_minutes", "engagement.sessions", "engagement.days_active", "engagement.assistant_requests",
         "after_training.returning_learners", "after_training.labs_rerun", "after_training.active_minutes",
+        "after_training.assistant_requests",
         "use_cases.count", "use_cases.minutes_saved_per_week"]
     released = rows["completion.funnel.released"]
     assert released == {"kpi": "completion.funnel.released", "a": approx(14 / 18), "b": 0.0, "a_n": 7, "b_n": 5,

@@ -26,6 +26,8 @@ def test_the_history_is_recorded_once_and_its_learners_come_back_after_a_new_app
     assert seed_cohort(store, "demo", learners=12) > 0
     learners, executions, days = counts(store)
     assert learners == 13 and executions > 0 and days >= 6  # spread over the training's two weeks
+    with store.connect() as db:
+        assert db.execute("SELECT COUNT(DISTINCT user), SUM(requests) FROM assistant").fetchone()[1] > 12
     apply(store)  # `sandlab demo` again: the plans are the cohort's own
     assert counts(store)[0] == 1
     assert seed_cohort(store, "demo", learners=12) == 0

@@ -56,3 +56,15 @@ def test_the_english_welcome_is_english():
     assert notebook.cells[0].source.startswith("# Welcome to your Sandlab sandbox")
     assert "Run All Cells" in notebook.cells[0].source and "show_path()" in notebook.cells[2].source
     nbformat.validate(notebook)
+
+
+def test_the_assistant_notebook_says_the_model_is_small_and_opens_the_chat(tmp_path):
+    from sandlab.labs.welcome import ASSISTANT_NAME, write_assistant
+
+    assert write_assistant(tmp_path, "fr")
+    written = nbformat.read(tmp_path / ASSISTANT_NAME, as_version=4)
+    assert "petit modèle" in written.cells[0].source and "chat()" in written.cells[1].source
+    written.cells.append(nbformat.v4.new_markdown_cell("mes notes"))
+    nbformat.write(written, tmp_path / ASSISTANT_NAME)
+    assert not write_assistant(tmp_path, "en")  # the learner's notes are kept
+    assert "mes notes" in (tmp_path / ASSISTANT_NAME).read_text()

