@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import httpx
 
 TIMEOUT = 180.0  # a busy machine queues a generation behind others' before it starts
+REPETITION_PENALTY = 0.6  # OpenAI's frequency_penalty: a small model otherwise repeats its sentences
 
 TEXTS = {
     "fr": {
@@ -142,7 +143,7 @@ def ask(request: str, *, system: str | None = None, max_tokens: int = 400,
     try:
         reply = httpx.post(where.completions, timeout=TIMEOUT, headers=where.headers,
                            json={"model": where.model, "messages": messages, "max_tokens": max_tokens,
-                                 "temperature": temperature})
+                                 "temperature": temperature, "frequency_penalty": REPETITION_PENALTY})
     except httpx.HTTPError:
         return Problem(texts["unreachable"])
     return read_reply(reply, where.model, texts)

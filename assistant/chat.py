@@ -19,8 +19,17 @@ import httpx
 import ipywidgets as widgets
 from IPython.display import display
 
+from sandlab.assistant.ask import (
+    REPETITION_PENALTY,
+    TIMEOUT,
+    Connection,
+    Problem,
+    _language,
+    connection,
+    notes_for,
+    refusal,
+)
 from sandlab.assistant.ask import TEXTS as SENTENCES
-from sandlab.assistant.ask import TIMEOUT, Connection, Problem, _language, connection, notes_for, refusal
 
 MAX_ANSWER_TOKENS = 400
 REDRAW_SECONDS = 0.15  # how often a streamed answer is redrawn: enough for the eye, few messages
@@ -127,7 +136,7 @@ class Chat:
         assert self.where is not None
         self.render(answering="")
         body = {"model": self.where.model, "messages": self.messages, "stream": True,
-                "max_tokens": MAX_ANSWER_TOKENS, "temperature": 0.3}
+                "max_tokens": MAX_ANSWER_TOKENS, "temperature": 0.3, "frequency_penalty": REPETITION_PENALTY}
         pieces: list[str] = []
         try:
             with httpx.stream("POST", self.where.completions, json=body, headers=self.where.headers,

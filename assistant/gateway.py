@@ -39,6 +39,7 @@ MAX_BODY_BYTES = 256 * 1024  # answered 413; the HTTP server itself cuts at HARD
 HARD_BODY_BYTES = 4 * MAX_BODY_BYTES
 MAX_MESSAGE_CHARS = 32_000
 CHARS_PER_TOKEN = 4  # a conservative estimate for French and English, before the model counts
+SAMPLING = {"temperature", "top_p", "frequency_penalty", "presence_penalty", "stop", "seed"}  # forwarded as given
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ class ChatRequest(BaseModel):
     max_tokens: int | None = Field(None, ge=1, le=8192)
     temperature: float | None = Field(None, ge=0, le=2)
     top_p: float | None = Field(None, gt=0, le=1)
+    frequency_penalty: float | None = Field(None, ge=-2, le=2)
+    presence_penalty: float | None = Field(None, ge=-2, le=2)
     stop: str | list[str] | None = None
     seed: int | None = None
 
@@ -185,16 +188,21 @@ class ChatHandler(_ApiHandler):
             if policy.log_prompts:
                 row.prompt = json.dumps(messages, ensure_ascii=False)
             async with self.gateway.slots.held(learner.name):
-                await self.forward(upstream, request, messages, masked, row)
+                await self.forward(upstream, request, messages, masked, row)  # written, not finished
             row.outcome = "answered"
         except ApiError as error:
             if row is not None and error.status >= 500:
                 row.outcome = "failed"
-            self.fail(error)
-        finally:
-            if row is not None:
-                row.latency_ms = round((time.monotonic() - began) * 1000)
-                self.gateway.usage.record(row)
+            failure: ApiError | None = error
+        else:
+            failure = None
+        if row is not None:  # recorded before the answer ends: a client holding its answer finds its record
+            row.latency_ms = round((time.monotonic() - began) * 1000)
+            self.gateway.usage.record(row)
+        if failure is not None:
+            self.fail(failure)
+        else:
+            self.finish(getattr(self, "done_event", None))
 
     def parse(self) -> ChatRequest:
         if len(self.request.body) > MAX_BODY_BYTES:
@@ -245,7 +253,7 @@ class ChatHandler(_ApiHandler):
                       masked: dict[str, int], row: UsageRow) -> None:
         body = {"model": upstream.model, "messages": messages, "stream": request.stream,
                 "max_tokens": min(request.max_tokens or upstream.max_answer_tokens, upstream.max_answer_tokens)}
-        body.update({key: value for key, value in request.model_dump(include={"temperature", "top_p", "stop", "seed"})
+        body.update({key: value for key, value in request.model_dump(include=SAMPLING)
                      .items() if value is not None})
         if request.stream:
             body["stream_options"] = {"include_usage": True}
@@ -268,7 +276,7 @@ class ChatHandler(_ApiHandler):
                     if masked:
                         result["sandlab_masked"] = masked
                     self.set_header("Content-Type", "application/json")
-                    self.finish(json.dumps(result))
+                    self.write(json.dumps(result))
         except httpx.TimeoutException:
             raise ApiError(504, "the model took too long to answer; ask for a shorter answer", "timeout") from None
         except (httpx.HTTPError, ValueError):
@@ -280,13 +288,15 @@ class ChatHandler(_ApiHandler):
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("Cache-Control", "no-cache")
         async for line in answer.aiter_lines():
+            if line.strip() == "data: [DONE]":  # sent by post() once the usage is recorded
+                self.done_event = "data: [DONE]\n\n"
+                continue
             if line.startswith("data:") and '"usage"' in line:
                 with contextlib.suppress(ValueError):
                     self.count(json.loads(line[5:]).get("usage"), row)
             self.write(line + "\n")
             if not line:
                 await self.flush()
-        self.finish()
 
     @staticmethod
     def count(usage: dict | None, row: UsageRow) -> None:

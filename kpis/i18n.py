@@ -52,7 +52,7 @@ WORDS: dict[str, dict[str, str]] = {
                     "en": "The cohort has no end date (dates.ends in the cohort file)."},
     "returning_learners": {"fr": "Apprenants revenus", "en": "Learners who came back"},
     "labs_rerun": {"fr": "Labs relancés", "en": "Labs re-run"},
-    "assistant_requests": {"fr": "Requêtes à l'assistant IA", "en": "AI assistant requests"},
+    "assistant_requests": {"fr": "Requêtes à l'assistant IA par apprenant", "en": "AI assistant requests per learner"},
     "use_cases": {"fr": "Cas d'usage proposés", "en": "Use cases proposed"},
     "ideas": {"fr": "Idées (anonymes)", "en": "Ideas (anonymous)"},
     "newest": {"fr": "les plus récents :", "en": "the newest"},

@@ -68,9 +68,6 @@ def test_a_stream_from_the_local_model_arrives_in_pieces(gateway_url):
         model=LOCAL, max_tokens=16, stream=True, messages=[{"role": "user", "content": "Say hello."}])
         if chunk.choices and chunk.choices[0].delta.content]
     assert len(pieces) > 1
-    deadline = time.monotonic() + 10  # recorded once the stream is finished, just after the client has read it
-    while not gateway.usage.rows("bob") and time.monotonic() < deadline:
-        time.sleep(0.05)
     [row] = gateway.usage.rows("bob")
     assert row["completion_tokens"] > 1  # the stream's last event carried the model's counts
 
