@@ -49,6 +49,7 @@ TEXTS = {
 REFUSALS = {
     "fr": {
         "tokens_per_day": "votre quota de la journée est épuisé ; il revient à minuit (UTC).",
+        "cohort_tokens_per_day": "le quota de la journée de votre groupe est épuisé ; il revient à minuit (UTC).",
         "requests_per_minute": "trop de demandes en une minute : attendez un peu.",
         "one_at_a_time": "une demande à la fois : attendez la réponse précédente.",
         "busy": "l'assistant répond à d'autres participants.",
@@ -59,6 +60,7 @@ REFUSALS = {
     },
     "en": {
         "tokens_per_day": "your quota for today is used up; it comes back at midnight (UTC).",
+        "cohort_tokens_per_day": "your group's quota for today is used up; it comes back at midnight (UTC).",
         "requests_per_minute": "too many requests in a minute: wait a little.",
         "one_at_a_time": "one request at a time: wait for the previous answer.",
         "busy": "the assistant is answering other learners.",

@@ -181,7 +181,9 @@ class ChatHandler(_ApiHandler):
             upstream = self.upstream(policy, request)
             row = UsageRow(learner.cohort, learner.name, upstream.name, "refused")
             self.fits(upstream, request)
-            self.gateway.quotas.admit(learner.name, policy, self.gateway.usage.tokens_today(learner.name))
+            usage = self.gateway.usage
+            cohort_tokens = usage.cohort_tokens_today(learner.cohort) if policy.cohort_tokens_per_day else 0
+            self.gateway.quotas.admit(learner.name, policy, usage.tokens_today(learner.name), cohort_tokens)
             messages, masked = await asyncio.get_running_loop().run_in_executor(
                 self.gateway.screening, self.screened, learner, policy, request)
             row.masked = masked

@@ -1,4 +1,5 @@
-"""Fairness on a shared machine: requests per minute and tokens per day per learner, one request
+"""Fairness on a shared machine: requests per minute and tokens per day per learner (and, if the
+cohort caps it, for all its learners together), one request
 in flight per learner, and a bounded number of generations at once with a short queue; past it,
 429 with Retry-After rather than a slow timeout for everyone."""
 
@@ -28,9 +29,12 @@ class Quotas:
         self.clock = clock
         self.recent: dict[str, deque[float]] = defaultdict(deque)
 
-    def admit(self, user: str, policy: AssistantPolicy, tokens_today: int) -> None:
+    def admit(self, user: str, policy: AssistantPolicy, tokens_today: int, cohort_tokens_today: int = 0) -> None:
         """Count the request, or refuse it with when to try again."""
         now = self.clock()
+        if policy.cohort_tokens_per_day is not None and cohort_tokens_today >= policy.cohort_tokens_per_day:
+            raise ApiError(429, "your cohort's tokens of today are used; they come back at midnight (UTC)",
+                           "cohort_tokens_per_day", retry_after=seconds_to_midnight(now))
         if tokens_today >= policy.tokens_per_day:
             raise ApiError(429, f"your {policy.tokens_per_day} tokens of today are used; they come back at "
                            "midnight (UTC)", "tokens_per_day", retry_after=seconds_to_midnight(now))

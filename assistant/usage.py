@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS usage (
     prompt TEXT
 );
 CREATE INDEX IF NOT EXISTS usage_by_user ON usage (user, at);
+CREATE INDEX IF NOT EXISTS usage_by_cohort ON usage (cohort, at);
 """
 
 
@@ -75,11 +76,17 @@ class UsageLog:
                 log.warning("the KPI database did not count an assistant request: %s", type(error).__name__)
 
     def tokens_today(self, user: str, now: float | None = None) -> int:
+        return self._today("user", user, now)
+
+    def cohort_tokens_today(self, cohort: str, now: float | None = None) -> int:
+        return self._today("cohort", cohort, now)
+
+    def _today(self, column: str, value: str, now: float | None) -> int:
         now = time.time() if now is None else now
         midnight = datetime.fromtimestamp(now, UTC).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
         with closing(self._connect()) as db:
             found = db.execute("SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0) FROM usage "
-                               "WHERE user = ? AND at >= ?", (user, midnight)).fetchone()
+                               f"WHERE {column} = ? AND at >= ?", (value, midnight)).fetchone()
         return int(found[0])
 
     def rows(self, user: str | None = None) -> list[dict]:

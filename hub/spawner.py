@@ -33,8 +33,9 @@ SERVER_TOKEN_SCOPES = ["users:activity!user", "access:servers!server", EXCHANGE.
 
 
 def assistant_environment(instance: str, policy: AssistantPolicy) -> dict[str, str]:
-    """Where a learner's clients find the assistant: `openai` reads OPENAI_BASE_URL, and the server's
-    start sets OPENAI_API_KEY to the learner's own hub token (images/lab/jupyter_server_config.py)."""
+    """Where a learner's clients find the assistant (the gateway serves a cohort's learners only):
+    `openai` reads OPENAI_BASE_URL, and the server's start sets OPENAI_API_KEY to the learner's own
+    hub token (images/lab/jupyter_server_config.py)."""
     if not policy.enabled:
         return {}
     url = ASSISTANT.api_url(instance)
@@ -134,7 +135,7 @@ class SandlabSpawner(DockerSpawner):
             "SANDLAB_LANGUAGE": cohort.language_of(member),
             "SANDLAB_EXCHANGE_URL": EXCHANGE.url(self.instance),
             "SANDLAB_KPIS_URL": KPIS.url(self.instance),
-            **assistant_environment(self.instance, cohort.assistant),
+            **(assistant_environment(self.instance, cohort.assistant) if member.role == "learner" else {}),
         }
         if member.role == "trainer":  # grades in the cohort's course with nbgrader's formgrader
             course = course_volume(self.instance, cohort.name)

@@ -134,6 +134,9 @@ class AssistantPolicy(_Spec):
         "redact", description="redact: masked by consistent surrogates; block: refused; allow: raw (local only).")
     requests_per_minute: int = Field(6, ge=1, le=600)
     tokens_per_day: int = Field(20_000, ge=100, le=10_000_000, description="Prompt and answer tokens per learner.")
+    cohort_tokens_per_day: int | None = Field(
+        None, ge=1_000, le=1_000_000_000, description="All the cohort's learners together (a company endpoint's "
+        "budget); none: no cap beyond each learner's.")
     log_prompts: bool = Field(False, description="Keep prompt texts in the usage log, for trainers' review.")
 
     @model_validator(mode="after")

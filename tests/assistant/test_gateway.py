@@ -12,7 +12,7 @@ from tornado.httpserver import HTTPServer
 
 from sandlab.assistant.gateway import MAX_BODY_BYTES, Gateway, Upstream, make_app
 from sandlab.assistant.quotas import Quotas, Slots
-from sandlab.assistant.usage import UsageLog
+from sandlab.assistant.usage import UsageLog, UsageRow
 from sandlab.cohort import AssistantPolicy
 from tests.assistant.conftest import UPSTREAM_KEY, cohort
 from tests.webapp import serve_app
@@ -104,6 +104,18 @@ def test_quotas_answer_429_with_when_to_come_back(platform):
     assert 1 <= int(third.headers["Retry-After"]) <= 60
     assert last.status_code == 429 and last.json()["error"]["code"] == "tokens_per_day"
     assert len(received) == 2 + 1 + 5
+
+
+def test_a_cohort_cap_stops_every_learner_of_the_cohort(platform):
+    start, received = platform
+    gateway, server = start(AssistantPolicy(model="company", personal_data="block", cohort_tokens_per_day=1_000))
+    gateway.usage.record(UsageRow("wave", "ana", "company", "answered", prompt_tokens=900, completion_tokens=100))
+    with serve_app(server) as url:
+        ana, bob = ask(url), ask(url, "tok-bob")
+    for refused in (ana, bob):
+        assert refused.status_code == 429 and refused.json()["error"]["code"] == "cohort_tokens_per_day"
+        assert int(refused.headers["Retry-After"]) >= 1
+    assert not received
 
 
 PERSONAL = "Écris un courriel à Jean Dupont (jean.dupont@exemple.fr, 06 12 34 56 78) pour sa prime."

@@ -155,3 +155,14 @@ def test_the_assistant_is_a_service_for_learners_and_only_it_gets_the_company_en
     assert "access:services!service=assistant" in c.SandlabSpawner.server_token_scopes
     off = {service["name"] for service in configured(tmp_path, SANDLAB_LOCAL_MODEL="off").JupyterHub.services}
     assert "assistant" in off and "assistant-model" not in off
+
+
+def test_a_learners_server_finds_the_assistant_unless_the_cohort_turned_it_off():
+    from sandlab.cohort import AssistantPolicy
+    from sandlab.hub.spawner import assistant_environment
+
+    found = assistant_environment("x", AssistantPolicy(model="acme", personal_data="block"))
+    assert found == {"OPENAI_BASE_URL": "http://x-hub:10103/v1", "SANDLAB_ASSISTANT_URL": "http://x-hub:10103/v1",
+                     "SANDLAB_ASSISTANT_MODEL": "acme"}
+    assert "OPENAI_API_KEY" not in found  # the learner's own token, set by their server at start
+    assert assistant_environment("x", AssistantPolicy(enabled=False)) == {}
