@@ -191,9 +191,10 @@ me = json.load(urllib.request.urlopen(request, timeout=10))
 print(json.dumps({'env': sorted(os.environ), 'scopes': sorted(me['scopes'])}))
 """)
     assert not set(HUB_ENVIRONMENT) & set(found["env"])
-    # The server token reports activity, lets its owner in and reaches the exchange and KPI
-    # services; nothing reads or acts beyond ana.
-    assert all(scope.endswith(("!user=ana", "!server=ana/", "!service=exchange", "!service=kpis"))
+    # The server token reports activity, lets its owner in and reaches the exchange, KPI and
+    # assistant services; nothing reads or acts beyond ana.
+    assert all(scope.endswith(("!user=ana", "!server=ana/", "!service=exchange", "!service=kpis",
+                               "!service=assistant"))
                for scope in found["scopes"]), \
         found["scopes"]
     assert {scope.split("!")[0] for scope in found["scopes"]} <= NARROW_SERVER_SCOPES, found["scopes"]
