@@ -29,6 +29,7 @@ from tornado.web import Application, RequestHandler
 
 from sandlab.assistant.errors import ApiError
 from sandlab.assistant.quotas import Quotas, Slots
+from sandlab.assistant.restore import Restorer
 from sandlab.assistant.usage import UsageLog, UsageRow
 from sandlab.cohort import AssistantPolicy
 from sandlab.grading.exchange.service import Cohorts, Identify, Learner, find_learner
@@ -79,15 +80,17 @@ class ChatRequest(BaseModel):
     seed: int | None = None
 
 
-Masker = Callable[[list[dict], str, bytes], tuple[list[dict], dict[str, int]]]
+# messages masked, counts per kind, surrogate -> the learner's value (to put back in the answer)
+Masker = Callable[[list[dict], str, bytes], tuple[list[dict], dict[str, int], dict[str, str]]]
 Finder = Callable[[list[dict], str], dict[str, int]]
 
 
-def default_masker(messages: list[dict], language: str, key: bytes) -> tuple[list[dict], dict[str, int]]:
+def default_masker(messages: list[dict], language: str, key: bytes
+                   ) -> tuple[list[dict], dict[str, int], dict[str, str]]:
     from sandlab.assistant.redact import redact_messages  # loads spaCy models: only when first needed
 
     redaction = redact_messages(messages, language=language, key=key)
-    return redaction.messages, redaction.findings
+    return redaction.messages, redaction.findings, redaction.originals
 
 
 def default_finder(messages: list[dict], language: str) -> dict[str, int]:
@@ -184,13 +187,13 @@ class ChatHandler(_ApiHandler):
             usage = self.gateway.usage
             cohort_tokens = usage.cohort_tokens_today(learner.cohort) if policy.cohort_tokens_per_day else 0
             self.gateway.quotas.admit(learner.name, policy, usage.tokens_today(learner.name), cohort_tokens)
-            messages, masked = await asyncio.get_running_loop().run_in_executor(
+            messages, masked, originals = await asyncio.get_running_loop().run_in_executor(
                 self.gateway.screening, self.screened, learner, policy, request)
             row.masked = masked
             if policy.log_prompts:
                 row.prompt = json.dumps(messages, ensure_ascii=False)
             async with self.gateway.slots.held(learner.name):
-                await self.forward(upstream, request, messages, masked, row)  # written, not finished
+                await self.forward(upstream, request, messages, masked, row, Restorer(originals))  # not finished
             row.outcome = "answered"
         except ApiError as error:
             if row is not None and error.status >= 500:
@@ -237,10 +240,10 @@ class ChatHandler(_ApiHandler):
                            "context_length_exceeded")
 
     def screened(self, learner: Learner, policy: AssistantPolicy,
-                 request: ChatRequest) -> tuple[list[dict], dict[str, int]]:
+                 request: ChatRequest) -> tuple[list[dict], dict[str, int], dict[str, str]]:
         messages = [message.model_dump() for message in request.messages]
         if policy.personal_data == "allow":
-            return messages, {}
+            return messages, {}, {}
         language = learner.plan.language
         if policy.personal_data == "block":
             found = self.gateway.finder(messages, language)
@@ -248,11 +251,11 @@ class ChatHandler(_ApiHandler):
                 kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(found.items()))
                 raise ApiError(400, f"your request holds personal data ({kinds}): your cohort's assistant refuses "
                                "it; remove it and ask again", "personal_data_refused")
-            return messages, {}
+            return messages, {}, {}
         return self.gateway.masker(messages, language, self.gateway.masking_key(learner.name))
 
     async def forward(self, upstream: Upstream, request: ChatRequest, messages: list[dict],
-                      masked: dict[str, int], row: UsageRow) -> None:
+                      masked: dict[str, int], row: UsageRow, restorer: Restorer) -> None:
         body = {"model": upstream.model, "messages": messages, "stream": request.stream,
                 "max_tokens": min(request.max_tokens or upstream.max_answer_tokens, upstream.max_answer_tokens)}
         body.update({key: value for key, value in request.model_dump(include=SAMPLING)
@@ -271,10 +274,14 @@ class ChatHandler(_ApiHandler):
                     raise ApiError(502, "the model failed to answer; try again, or tell IT if it lasts",
                                    "upstream_error")
                 if request.stream:
-                    await self.relay(answer, row)
+                    await self.relay(answer, row, restorer)
                 else:
                     result = json.loads(await answer.aread())
                     self.count(result.get("usage"), row)
+                    for choice in result.get("choices") or []:
+                        message = choice.get("message") or {}
+                        if restorer and isinstance(message.get("content"), str):
+                            message["content"] = restorer.text(message["content"])
                     if masked:
                         result["sandlab_masked"] = masked
                     self.set_header("Content-Type", "application/json")
@@ -285,8 +292,9 @@ class ChatHandler(_ApiHandler):
             log.warning("model %s unreachable or garbled", upstream.name)
             raise ApiError(502, "the model cannot be reached; tell IT", "upstream_unreachable") from None
 
-    async def relay(self, answer: httpx.Response, row: UsageRow) -> None:
-        """Server-sent events passed through as they come; the last one carries the token counts."""
+    async def relay(self, answer: httpx.Response, row: UsageRow, restorer: Restorer) -> None:
+        """Server-sent events passed through as they come; the last one carries the token counts.
+        With surrogates to put back, each event's text is rewritten (see sandlab.assistant.restore)."""
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("Cache-Control", "no-cache")
         async for line in answer.aiter_lines():
@@ -296,15 +304,35 @@ class ChatHandler(_ApiHandler):
             if line.startswith("data:") and '"usage"' in line:
                 with contextlib.suppress(ValueError):
                     self.count(json.loads(line[5:]).get("usage"), row)
+            if restorer and line.startswith("data:"):
+                line = restored_event(line, restorer)
             self.write(line + "\n")
             if not line:
                 await self.flush()
+        if restorer.held:  # a stream that ended with no finish_reason
+            self.write(f"data: {json.dumps({'choices': [{'index': 0, 'delta': {'content': restorer.flush()}}]})}\n\n")
 
     @staticmethod
     def count(usage: dict | None, row: UsageRow) -> None:
         if usage:
             row.prompt_tokens = int(usage.get("prompt_tokens") or 0)
             row.completion_tokens = int(usage.get("completion_tokens") or 0)
+
+
+def restored_event(line: str, restorer: Restorer) -> str:
+    """One server-sent event with the learner's values put back in its text."""
+    try:
+        event = json.loads(line[5:])
+    except ValueError:
+        return line
+    for choice in event.get("choices") or []:
+        delta = choice.setdefault("delta", {}) if isinstance(choice, dict) else {}
+        text = restorer.feed(delta["content"]) if isinstance(delta.get("content"), str) else ""
+        if choice.get("finish_reason"):
+            text += restorer.flush()
+        if text or "content" in delta:
+            delta["content"] = text
+    return f"data: {json.dumps(event, ensure_ascii=False)}"
 
 
 def make_app(gateway: Gateway, prefix: str = "/") -> Application:

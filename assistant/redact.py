@@ -48,6 +48,8 @@ class Redaction:
 
     messages: list[dict[str, str]] = field(repr=False)
     findings: dict[str, int]
+    # surrogate -> the learner's own value, to put back in the answer the learner reads
+    originals: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 def placeholder(entity_type: str) -> str:
@@ -68,11 +70,19 @@ class ConversationSurrogates(Surrogates):
 
     def __init__(self, key: bytes, language: str):
         super().__init__(key, language, forbidden=set())
+        self.originals: dict[str, str] = {}
+        self.ambiguous: set[str] = set()
 
     def replace(self, entity_type: str, text: str) -> str:
         if entity_type in PLACEHOLDER_ENTITIES:
-            return placeholder(entity_type)
-        return super().replace(entity_type, text)
+            return placeholder(entity_type)  # one placeholder for many values: nothing to put back
+        surrogate = super().replace(entity_type, text)
+        if self.originals.setdefault(surrogate, text) != text:
+            self.ambiguous.add(surrogate)  # two values, one surrogate: put neither back
+        return surrogate
+
+    def restorable(self) -> dict[str, str]:
+        return {surrogate: text for surrogate, text in self.originals.items() if surrogate not in self.ambiguous}
 
 
 def _contents(messages: Sequence[dict]) -> list[str]:
@@ -109,7 +119,8 @@ def redact_messages(messages: Sequence[dict], *, language: str, key: bytes) -> R
     scanner.prepare(surrogates)
     redacted = [{"role": message["role"], "content": scanner.rewrite(location, content)}
                 for message, location, content in zip(messages, locations, contents, strict=True)]
-    return Redaction(messages=redacted, findings=dict(sorted(scanner.counts.get(SOURCE, {}).items())))
+    return Redaction(messages=redacted, findings=dict(sorted(scanner.counts.get(SOURCE, {}).items())),
+                     originals=surrogates.restorable())
 
 
 def contains_personal_data(messages: Sequence[dict], *, language: str) -> dict[str, int]:

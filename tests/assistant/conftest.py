@@ -19,6 +19,9 @@ TOKENS = {"tok-ana": "ana", "tok-bob": "bob", "tok-tom": "tom"}
 UPSTREAM_KEY = "sk-company-secret"
 
 
+ECHO = "ECHO "  # a request starting so is answered with the rest of it, as the endpoint received it
+
+
 class Recorder(RequestHandler):
     """The stand-in endpoint: keeps each request, answers like an OpenAI-compatible server."""
 
@@ -28,6 +31,10 @@ class Recorder(RequestHandler):
     async def post(self) -> None:
         body = json.loads(self.request.body)
         self.received.append({"body": body, "authorization": self.request.headers.get("Authorization")})
+        last = body["messages"][-1]["content"]
+        if last.startswith(ECHO):
+            await self.echo(last.removeprefix(ECHO), body.get("stream"))
+            return
         if body.get("stream"):
             self.set_header("Content-Type", "text/event-stream")
             for word in ("Bon", "jour"):
@@ -39,6 +46,18 @@ class Recorder(RequestHandler):
             return
         self.finish({"choices": [{"index": 0, "message": {"role": "assistant", "content": "Bonjour"}}],
                      "usage": {"prompt_tokens": 12, "completion_tokens": 3}})
+
+    async def echo(self, text: str, stream: bool) -> None:
+        if not stream:
+            self.finish({"choices": [{"index": 0, "message": {"role": "assistant", "content": text}}]})
+            return
+        self.set_header("Content-Type", "text/event-stream")
+        for start in range(0, len(text), 4):  # pieces that cut the surrogates anywhere
+            chunk = {"choices": [{"index": 0, "delta": {"content": text[start:start + 4]}, "finish_reason": None}]}
+            self.write(f"data: {json.dumps(chunk)}\n\n")
+            await self.flush()
+        self.write(f"data: {json.dumps({'choices': [{'index': 0, 'delta': {}, 'finish_reason': 'stop'}]})}\n\n"
+                   "data: [DONE]\n\n")
 
 
 def cohort(policy: AssistantPolicy) -> AppliedCohort:

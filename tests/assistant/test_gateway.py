@@ -14,7 +14,7 @@ from sandlab.assistant.gateway import MAX_BODY_BYTES, Gateway, Upstream, make_ap
 from sandlab.assistant.quotas import Quotas, Slots
 from sandlab.assistant.usage import UsageLog, UsageRow
 from sandlab.cohort import AssistantPolicy
-from tests.assistant.conftest import UPSTREAM_KEY, cohort
+from tests.assistant.conftest import ECHO, UPSTREAM_KEY, cohort
 from tests.webapp import serve_app
 
 
@@ -151,6 +151,26 @@ def test_personal_data_is_masked_before_it_leaves_and_the_learner_is_told(platfo
     rows = gateway.usage.rows("ana")
     assert json.loads(rows[0]["masked"]) == masked
     assert "Dupont" not in rows[0]["prompt"]  # kept for the trainers, as sent: masked
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_the_learner_reads_their_own_values_the_model_never_saw(platform, stream):
+    start, received = platform
+    gateway, server = start(AssistantPolicy(model="company", personal_data="redact"))
+    body = {"model": "company", "stream": stream, "messages": [{"role": "user", "content": ECHO + PERSONAL}]}
+    with serve_app(server) as url:
+        answer = httpx.post(f"{url}/v1/chat/completions", json=body, headers={"Authorization": "Bearer tok-ana"},
+                            timeout=30)
+    assert answer.status_code == 200, answer.text
+    if stream:
+        events = [json.loads(line[5:]) for line in answer.text.splitlines()
+                  if line.startswith("data:") and line.strip() != "data: [DONE]"]
+        text = "".join(event["choices"][0]["delta"].get("content") or "" for event in events if event["choices"])
+    else:
+        text = answer.json()["choices"][0]["message"]["content"]
+    sent = json.dumps(received, ensure_ascii=False)
+    assert not any(value in sent for value in ("Dupont", "jean.dupont", "06 12 34 56 78")), sent
+    assert text == PERSONAL  # the echo, as the learner wrote it
 
 
 def test_an_unreachable_model_is_a_502_recorded_as_failed(platform, tmp_path):
