@@ -288,7 +288,7 @@ class ChatHandler(_ApiHandler):
                     self.write(json.dumps(result))
         except httpx.TimeoutException:
             raise ApiError(504, "the model took too long to answer; ask for a shorter answer", "timeout") from None
-        except (httpx.HTTPError, ValueError):
+        except (httpx.HTTPError, ValueError, AttributeError, TypeError):  # unreachable, or an answer not of the API
             log.warning("model %s unreachable or garbled", upstream.name)
             raise ApiError(502, "the model cannot be reached; tell IT", "upstream_unreachable") from None
 
@@ -325,8 +325,12 @@ def restored_event(line: str, restorer: Restorer) -> str:
         event = json.loads(line[5:])
     except ValueError:
         return line
+    if not isinstance(event, dict):
+        return line
     for choice in event.get("choices") or []:
-        delta = choice.setdefault("delta", {}) if isinstance(choice, dict) else {}
+        if not isinstance(choice, dict) or not isinstance(choice.setdefault("delta", {}), dict):
+            continue
+        delta = choice["delta"]
         text = restorer.feed(delta["content"]) if isinstance(delta.get("content"), str) else ""
         if choice.get("finish_reason"):
             text += restorer.flush()
