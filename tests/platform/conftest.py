@@ -114,9 +114,9 @@ def platform(engine, images, tmp_path_factory) -> Platform:
         "omega": Cohort(name="omega", title="Test cohort omega", pack=pack, limits=limits, language="en",
                         labs=LabChoice(by_persona={"business": ["l01-what-ai-is"]}),
                         members=[Member(name="noe", persona="business")]),  # an English no-code learner
-        "delta": Cohort(name="delta", title="Test cohort delta", pack=pack, limits=limits, labs=labs,
+        "kappa": Cohort(name="kappa", title="Test cohort kappa", pack=pack, limits=limits, labs=labs,
                         assistant=AssistantPolicy(model="company", personal_data="redact", requests_per_minute=4),
-                        members=[Member(name="dan", persona="business")]),  # the company's endpoint, masked
+                        members=[Member(name="kai", persona="business")]),  # the company's endpoint, masked
         "crowd": Cohort(name="crowd", title="Test cohort crowd", pack=pack, limits=limits, labs=labs,
                         assistant=AssistantPolicy(personal_data="allow", requests_per_minute=60),
                         members=[Member(name=name, persona="business") for name in CROWD]),

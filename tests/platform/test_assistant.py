@@ -116,14 +116,14 @@ def test_a_learner_reaches_neither_the_model_nor_the_company_endpoint(platform, 
     standin_ip = standin.attrs["NetworkSettings"]["Networks"][f"{platform.instance.name}-hub"]["IPAddress"]
     hub = platform.instance.hub_container
     targets = [(hub, GATEWAY_PORT), (hub, MODEL_PORT), (standin.name, STANDIN_PORT), (standin_ip, STANDIN_PORT)]
-    found = platform.login("dan").run(connection_probe(targets))
+    found = platform.login("kai").run(connection_probe(targets))
     assert found.pop(f"{hub}:{GATEWAY_PORT}") == "connected"  # the control: the gateway is there
     assert "connected" not in found.values(), found
 
 
 def test_the_company_endpoint_gets_masked_prompts_and_the_key_stays_in_the_hub(platform, standin):
-    dan = platform.login("dan")
-    found = dan.run(
+    kai = platform.login("kai")
+    found = kai.run(
         "import json\n"
         "from sandlab.assistant.ask import ask\n"
         f"answer = ask({PERSONAL!r})\n"
@@ -136,7 +136,7 @@ def test_the_company_endpoint_gets_masked_prompts_and_the_key_stays_in_the_hub(p
     assert sent["authorization"] == f"Bearer {COMPANY_KEY}" and sent["body"]["model"] == "big-model"
     text = json.dumps(sent, ensure_ascii=False)
     assert not any(value in text for value in ("Dupont", "jean.dupont", "06 12 34 56 78")), text
-    container = platform.container("dan")
+    container = platform.container("kai")
     container.reload()
     assert COMPANY_KEY not in json.dumps(container.attrs["Config"]), "the key is in the container's settings"
     search = container.exec_run(["sh", "-c", f"grep -rls -- '{COMPANY_KEY}' /home /etc /tmp /proc/[0-9]*/environ "
@@ -145,7 +145,7 @@ def test_the_company_endpoint_gets_masked_prompts_and_the_key_stays_in_the_hub(p
 
 
 def test_quotas_are_enforced_on_the_platform(platform, standin):
-    found = platform.login("dan").run(
+    found = platform.login("kai").run(
         "import json, os, httpx\n"
         "url = os.environ['SANDLAB_ASSISTANT_URL'] + '/chat/completions'\n"
         "headers = {'Authorization': 'Bearer ' + os.environ['OPENAI_API_KEY']}\n"
