@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from sandlab.framework import learner_language
+
 TIMEOUT = 180.0  # a busy machine queues a generation behind others' before it starts
 REPETITION_PENALTY = 0.6  # OpenAI's frequency_penalty: a small model otherwise repeats its sentences
 
@@ -72,13 +74,12 @@ REFUSALS = {
 }
 
 
-def _language() -> str:
-    language = os.environ.get("SANDLAB_LANGUAGE", "fr")
-    return language if language in TEXTS else "fr"
+def language() -> str:
+    return learner_language("fr")
 
 
-def _texts() -> dict[str, str]:
-    return TEXTS[_language()]
+def texts() -> dict[str, str]:
+    return TEXTS[language()]
 
 
 @dataclass
@@ -137,51 +138,50 @@ def connection() -> Connection | None:
 def ask(request: str, *, system: str | None = None, max_tokens: int = 400,
         temperature: float = 0.2) -> Answer | Problem:
     """Send one request (and an optional system instruction) to the cohort's assistant."""
-    texts = _texts()
     where = connection()
     if where is None:
-        return Problem(texts["absent"])
+        return Problem(texts()["absent"])
     messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": request}]
     try:
         reply = httpx.post(where.completions, timeout=TIMEOUT, headers=where.headers,
                            json={"model": where.model, "messages": messages, "max_tokens": max_tokens,
                                  "temperature": temperature, "frequency_penalty": REPETITION_PENALTY})
     except httpx.HTTPError:
-        return Problem(texts["unreachable"])
-    return read_reply(reply, where.model, texts)
+        return Problem(texts()["unreachable"])
+    return read_reply(reply, where.model)
 
 
 def refusal(status: int, body: bytes, retry_after: str | None) -> Problem:
     """A gateway's error answer as one sentence in the learner's language."""
-    texts = _texts()
+    said = texts()
     try:
         error = json.loads(body).get("error") or {}
     except (ValueError, AttributeError):
-        return Problem(texts["unreachable"])
-    message = REFUSALS[_language()].get(error.get("code") or "") or error.get("message") or str(status)
-    problem = texts["refused"].format(message=message)
+        return Problem(said["unreachable"])
+    message = REFUSALS[language()].get(error.get("code") or "") or error.get("message") or str(status)
+    problem = said["refused"].format(message=message)
     if retry_after:
-        problem += " " + texts["wait"].format(seconds=retry_after)
+        problem += " " + said["wait"].format(seconds=retry_after)
     return Problem(problem)
 
 
 def notes_for(model: str, masked: dict[str, int]) -> list[str]:
     """What the learner is told under an answer: what was masked, and that a small model errs."""
-    texts = _texts()
-    notes = [texts["masked"].format(kinds=", ".join(f"{count} {kind}" for kind, count in sorted(masked.items())))
+    said = texts()
+    notes = [said["masked"].format(kinds=", ".join(f"{count} {kind}" for kind, count in sorted(masked.items())))
              ] if masked else []
     if model == "local":
-        notes.append(texts["small"])
+        notes.append(said["small"])
     return notes
 
 
-def read_reply(reply: httpx.Response, model: str, texts: dict[str, str]) -> Answer | Problem:
+def read_reply(reply: httpx.Response, model: str) -> Answer | Problem:
     if reply.status_code != 200:
         return refusal(reply.status_code, reply.content, reply.headers.get("Retry-After"))
     try:
         body = reply.json()
     except ValueError:
-        return Problem(texts["unreachable"])
+        return Problem(texts()["unreachable"])
     masked = body.get("sandlab_masked") or {}
     text = (body.get("choices") or [{}])[0].get("message", {}).get("content") or ""
     return Answer(text.strip(), model, masked, notes_for(model, masked))

@@ -24,12 +24,12 @@ from sandlab.assistant.ask import (
     TIMEOUT,
     Connection,
     Problem,
-    _language,
     connection,
+    language,
     notes_for,
     refusal,
+    texts,
 )
-from sandlab.assistant.ask import TEXTS as SENTENCES
 
 MAX_ANSWER_TOKENS = 400
 REDRAW_SECONDS = 0.15  # how often a streamed answer is redrawn: enough for the eye, few messages
@@ -68,7 +68,7 @@ class Chat:
     """One conversation's widgets; ``box`` is what the notebook shows."""
 
     def __init__(self, where: Connection | None) -> None:
-        self.where, self.text = where, TEXTS[_language()]
+        self.where, self.text = where, TEXTS[language()]
         self.messages: list[dict[str, str]] = []
         t = self.text
         self.history = widgets.HTML(self._intro())
@@ -114,7 +114,7 @@ class Chat:
             self.say(self.text["empty"])
             return
         if self.where is None:
-            self.say(Problem(_absent()))
+            self.say(Problem(texts()["absent"]))
             return
         self.say("")
         self.messages.append({"role": "user", "content": request})
@@ -152,7 +152,7 @@ class Chat:
                         self.render(answering="".join(pieces))
                         drawn = time.monotonic()
         except httpx.HTTPError:
-            self.say(Problem(_unreachable()))
+            self.say(Problem(texts()["unreachable"]))
             return None, []
         return "".join(pieces).strip(), notes_for(self.where.model, masked)
 
@@ -166,14 +166,6 @@ def _delta(line: str) -> str:
     except ValueError:
         return ""
     return (choices[0].get("delta") or {}).get("content") or ""
-
-
-def _absent() -> str:
-    return SENTENCES[_language()]["absent"]
-
-
-def _unreachable() -> str:
-    return SENTENCES[_language()]["unreachable"]
 
 
 def chat() -> None:

@@ -174,6 +174,8 @@ class ModelsHandler(_ApiHandler):
 
 
 class ChatHandler(_ApiHandler):
+    done_event: str | None = None  # a stream's "data: [DONE]", held back until the usage is recorded
+
     async def post(self) -> None:
         began = time.monotonic()
         row: UsageRow | None = None
@@ -207,7 +209,7 @@ class ChatHandler(_ApiHandler):
         if failure is not None:
             self.fail(failure)
         else:
-            self.finish(getattr(self, "done_event", None))
+            self.finish(self.done_event)
 
     def parse(self) -> ChatRequest:
         if len(self.request.body) > MAX_BODY_BYTES:

@@ -16,6 +16,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +75,22 @@ def start(model: LocalModel, address: str = LOOPBACK):
     params.cpuparams.n_threads = model.threads
     params.cpuparams_batch.n_threads = model.threads
     return xllamacpp.Server(params)
+
+
+def wait_until_ready(model: LocalModel, seconds: float = 60) -> None:
+    """Until the runtime answers its health check (it loads the weights first)."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"http://{LOOPBACK}:{model.port}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the local model did not answer on port {model.port} within {seconds:.0f} s")
+        time.sleep(0.2)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,59 +10,48 @@ same short requests one after another; every request asks for the same number of
 and after the gateway at each concurrency, averaged. "vs direct" is tokens/s through the
 gateway over tokens/s direct (1.00: no overhead).
 
-    python bench/assistant.py --learners 1 5 20 --requests 3 --tokens 32
+    PYTHONPATH=. python bench/assistant.py --learners 1 5 20 --requests 3 --tokens 32
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import contextlib
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 from tornado.httpserver import HTTPServer
-from tornado.netutil import bind_sockets
 
 from sandlab.assistant.gateway import Gateway, make_app
-from sandlab.assistant.model import SERVED_NAME, LocalModel
+from sandlab.assistant.model import SERVED_NAME, LocalModel, wait_until_ready
 from sandlab.assistant.quotas import Slots
 from sandlab.assistant.upstreams import LOCAL
 from sandlab.assistant.usage import UsageLog
 from sandlab.cohort import AssistantPolicy, Cohort, LearnerPlan, Member
 from sandlab.hub.state import AppliedCohort
+from tests.platform.client import free_port
+from tests.webapp import serve_app  # the gateway in a thread with its own event loop, as beside the model
 
 QUESTIONS = ["Give one tip to write a clear e-mail.", "What is a spreadsheet used for?",
              "Name two risks of sharing customer data.", "How do you check a figure in a report?"]
-
-
-def free_port() -> int:
-    sockets = bind_sockets(0, "127.0.0.1")
-    port = sockets[0].getsockname()[1]
-    for sock in sockets:
-        sock.close()
-    return port
 
 
 def start_model(model: LocalModel) -> subprocess.Popen:
     process = subprocess.Popen([sys.executable, "-m", "sandlab.assistant.model", "--port", str(model.port),
                                 "--parallel", str(model.parallel), "--threads", str(model.threads)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{model.port}/health", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the local model did not start in 60 s")
+    try:
+        wait_until_ready(model)
+    except TimeoutError as error:
+        process.kill()
+        raise SystemExit(str(error)) from None
+    return process
 
 
 def cohort(learners: int, policy: AssistantPolicy) -> AppliedCohort:
@@ -70,22 +59,6 @@ def cohort(learners: int, policy: AssistantPolicy) -> AppliedCohort:
     return AppliedCohort(cohort=Cohort(name="bench", title="Bench", pack=Path("pack"), assistant=policy,
                                        members=[Member(name=name, persona="business") for name in names]),
                          pack_volume="v", learners={name: LearnerPlan(language="en", labs=[]) for name in names})
-
-
-def serve_gateway(gateway: Gateway) -> str:
-    """The gateway in a thread of its own with its own event loop, as the hub runs it beside the model."""
-    ready, box = threading.Event(), {}
-
-    async def run() -> None:
-        sockets = bind_sockets(0, "127.0.0.1")
-        HTTPServer(make_app(gateway)).add_sockets(sockets)
-        box["url"] = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
-        ready.set()
-        await asyncio.Event().wait()
-
-    threading.Thread(target=asyncio.run, args=(run(),), daemon=True).start()
-    ready.wait(10)
-    return box["url"]
 
 
 def load(url: str, model: str, learners: int, requests: int, tokens: int) -> dict:
@@ -122,7 +95,7 @@ def main() -> None:
     model = LocalModel(port=free_port(), parallel=args.parallel, threads=args.threads)
     process = start_model(model)
     try:
-        with tempfile.TemporaryDirectory() as scratch:
+        with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as serving:
             biggest = max(args.learners)
             gateways = {}
             for policy in ("allow", "redact"):
@@ -134,7 +107,7 @@ def main() -> None:
                                   upstreams={LOCAL: model.upstream(LOCAL)},
                                   usage=UsageLog(Path(scratch) / f"usage-{policy}.sqlite"), secret=b"b" * 32,
                                   slots=Slots(limit=model.parallel, queue=4 * biggest))
-                gateways[policy] = serve_gateway(gateway)
+                gateways[policy] = serving.enter_context(serve_app(HTTPServer(make_app(gateway))))
             direct = f"http://127.0.0.1:{model.port}"
             for url in (direct, gateways["allow"], gateways["redact"]):  # warm-up: caches, spaCy models
                 load(url, LOCAL if url != direct else SERVED_NAME, 1, 1, 4)

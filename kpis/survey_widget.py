@@ -17,7 +17,7 @@ import ipywidgets as widgets
 from IPython.display import display
 from pydantic import ValidationError
 
-from sandlab.framework import LAB_ID, LANGUAGES, Language
+from sandlab.framework import LAB_ID, Language, learner_language
 from sandlab.kpis.kernel_activity import Service, call, lab_of, service
 from sandlab.kpis.survey import MAX_COMMENT, MAX_IDEA, MAX_MINUTES_SAVED, SurveyAnswer
 
@@ -83,8 +83,7 @@ GOOD, BAD = "#1a7f37", "#b42318"
 
 
 def language() -> Language:
-    chosen = os.environ.get("SANDLAB_LANGUAGE", "")
-    return chosen if chosen in LANGUAGES else "fr"
+    return learner_language("fr")
 
 
 def _rating() -> widgets.ToggleButtons:

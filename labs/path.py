@@ -12,6 +12,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from sandlab import framework
 from sandlab.labs.paths import spec_file
 from sandlab.labs.spec import LabSpec
 from sandlab.specfile import SpecError, load_spec
@@ -99,9 +100,8 @@ def fetch_path(url: str | None = None, token: str | None = None, timeout: float 
 
 
 def learner_language() -> str:
-    """The learner's language, as the spawner sets it (English where it says nothing we know)."""
-    language = os.environ.get("SANDLAB_LANGUAGE", "")
-    return language if language in LABELS else "en"
+    """The learner's language (English where the environment says nothing we know)."""
+    return framework.learner_language("en")
 
 
 def path_markdown(language: str | None = None) -> str:

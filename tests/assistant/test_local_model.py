@@ -3,16 +3,13 @@ notebook helper and a stream get answers, the model's own token counts are recor
 
 from __future__ import annotations
 
-import time
-
-import httpx
 import pytest
 from openai import OpenAI
 from tornado.httpserver import HTTPServer
 
 from sandlab.assistant.ask import Answer, ask
 from sandlab.assistant.gateway import Gateway, make_app
-from sandlab.assistant.model import SERVED_NAME, LocalModel, start
+from sandlab.assistant.model import SERVED_NAME, LocalModel, start, wait_until_ready
 from sandlab.assistant.upstreams import LOCAL
 from sandlab.assistant.usage import UsageLog
 from sandlab.cohort import AssistantPolicy
@@ -25,15 +22,7 @@ from tests.webapp import serve_app
 def local_model():
     model = LocalModel(port=free_port(), parallel=2, context_tokens=4096, threads=2, max_answer_tokens=64)
     server = start(model)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{model.port}/health", timeout=5).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "the local model did not start"
-        time.sleep(0.3)
+    wait_until_ready(model)
     yield model
     del server
 
