@@ -8,6 +8,8 @@ ready, and the memory of each idle learner after a settling time.
 
     python bench/spawn.py                 # 20 at once, 5 single starts
     python bench/spawn.py --learners 10 --singles 3
+    python bench/spawn.py --swarm         # Sandlab on a single-node Swarm (a second engine of the
+                                          # bench's own) against Sandlab on this host: Swarm's cost
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from sandlab.datasets.context import GenerationSpec
 from sandlab.datasets.profile import load_profile
 from sandlab.engine import client
 from sandlab.hub.platform import Instance, apply_cohort, down, up, wait_for_hub
-from sandlab.images.names import HUB_IMAGE, LAB_IMAGE
+from sandlab.images.names import HUB_IMAGE, LAB_IMAGE, POSTGRES_IMAGE
 from tests.platform.client import Hub, free_port
 
 HERE = Path(__file__).parent
@@ -38,8 +40,10 @@ HERE = Path(__file__).parent
 class Target:
     """A hub to measure: its API with an admin token, and how to find a learner's container."""
 
-    def __init__(self, name: str, url: str, token: str, engine: docker.DockerClient, container_prefix: str):
+    def __init__(self, name: str, url: str, token: str, engine: docker.DockerClient, container_prefix: str,
+                 swarm: bool = False):
         self.name, self.url, self.engine, self.container_prefix = name, url, engine, container_prefix
+        self.swarm = swarm  # a learner's container is its service's task's
         self.api = httpx.Client(base_url=f"{url}/hub/api", headers={"Authorization": f"token {token}"}, timeout=60)
         self.passwords: dict[str, str] = {}  # set when the bench made the users (sandlab_target)
 
@@ -74,7 +78,12 @@ class Target:
 
     def usage(self, user: str) -> tuple[float, float]:
         """CPU-seconds used so far and memory in MiB (page cache excluded) of a learner's container."""
-        stats = self.engine.containers.get(f"{self.container_prefix}-{user}").stats(stream=False)
+        name = f"{self.container_prefix}-{user}"
+        if self.swarm:
+            container = self.engine.containers.list(filters={"label": f"com.docker.swarm.service.name={name}"})[0]
+        else:
+            container = self.engine.containers.get(name)
+        stats = container.stats(stream=False)
         cpu = stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9
         memory = stats["memory_stats"]
         cache = memory.get("stats", {}).get("total_inactive_file", memory.get("stats", {}).get("inactive_file", 0))
@@ -101,17 +110,19 @@ def measure(target: Target, users: list[str], singles: int, settle: float) -> di
             "max": max(times), "cpu_s": statistics.median(cpu_at_ready.values()), "idle_mib": statistics.median(idle)}
 
 
-def sandlab_target(engine, users: list[str], workdir: Path, limits: Limits | None = None
-                   ) -> tuple[Target, Instance]:
+def sandlab_target(engine, users: list[str], workdir: Path, limits: Limits | None = None,
+                   name: str = "sandlab (hardened)", **instance_options) -> tuple[Target, Instance]:
     pack = workdir / "pack"
-    generate_pack(GenerationSpec(profile=load_profile("fr-mid-size"), locale="fr_FR", seed=1, employees=40), pack)
+    if not pack.exists():
+        generate_pack(GenerationSpec(profile=load_profile("fr-mid-size"), locale="fr_FR", seed=1, employees=40), pack)
     members = [Member(name=user, persona="business") for user in users] + [Member(name="bench-admin", role="admin")]
     cohort = Cohort(name="bench", title="Benchmark", pack=pack, limits=limits or Limits(), members=members)
-    instance = Instance(f"slbench{secrets.token_hex(2)}", free_port())
+    instance = Instance(f"slbench{secrets.token_hex(2)}", instance_options.pop("port", None) or free_port(),
+                        **instance_options)
     passwords = apply_cohort(engine, instance, cohort)
     up(engine, instance)
     admin = Hub(instance.port).login("bench-admin", passwords["bench-admin"])
-    target = Target("sandlab (hardened)", instance.url, admin.token, engine, f"{instance.name}-lab")
+    target = Target(name, instance.url, admin.token, engine, f"{instance.name}-lab", swarm=instance.swarm)
     target.passwords = passwords
     return target, instance
 
@@ -136,14 +147,62 @@ def baseline_target(engine, users: list[str]) -> tuple[Target, list]:
     return target, [hub, network]
 
 
+SAME_HUB = (("SANDLAB_LOCAL_MODEL", "off"),)  # both hubs alike: PostgreSQL (Swarm needs it), no local model
+
+
+def measure_swarm(engine, users: list[str], args) -> dict:
+    """Sandlab on this host, then on a single-node Swarm on this machine: the cost of Swarm's scheduling."""
+    from tests.platform.swarm import Forwarder, swarm_engine
+
+    results = {}
+    with tempfile.TemporaryDirectory() as workdir:
+        target, instance = sandlab_target(engine, users, Path(workdir), name="sandlab, one host",
+                                          postgres_password=secrets.token_hex(12), environment=SAME_HUB)
+        try:
+            results[target.name] = measure(target, users, args.singles, args.settle)
+        finally:
+            down(engine, instance, volumes=True)
+        with swarm_engine([HUB_IMAGE, LAB_IMAGE, POSTGRES_IMAGE]) as node:
+            port = free_port()
+            forwarder = Forwarder(port, node.address)
+            try:
+                target, _ = sandlab_target(node.client(), users, Path(workdir), name="sandlab, swarm", port=port,
+                                           bind=node.address, backend="swarm", docker_host=node.url,
+                                           postgres_password=secrets.token_hex(12), environment=SAME_HUB)
+                results[target.name] = measure(target, users, args.singles, args.settle)
+            finally:
+                forwarder.close()
+    return results
+
+
+def print_table(results: dict, learners: int) -> None:
+    print(f"| spawner | 1 learner p50 | {learners} at once p50 | p95 | max | CPU-s per spawn | idle MiB |")
+    print("|---|---|---|---|---|---|---|")
+    for name, r in results.items():
+        print(f"| {name} | {r['single_p50']:.2f} s | {r['p50']:.1f} s | {r['p95']:.1f} s | {r['max']:.1f} s "
+              f"| {r['cpu_s']:.2f} | {r['idle_mib']:.0f} |")
+
+
+def print_ratio(label: str, measured: dict, base: dict, learners: int) -> None:
+    print(f"\n{label}: 1 learner {measured['single_p50'] / base['single_p50']:.2f}x, "
+          f"{learners} at once (max) {measured['max'] / base['max']:.2f}x, "
+          f"CPU {measured['cpu_s'] / base['cpu_s']:.2f}x, idle memory {measured['idle_mib'] / base['idle_mib']:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--learners", type=int, default=20)
     parser.add_argument("--singles", type=int, default=5)
     parser.add_argument("--settle", type=float, default=30, help="Seconds idle before reading memory.")
+    parser.add_argument("--swarm", action="store_true", help="Sandlab on Swarm against Sandlab on this host.")
     args = parser.parse_args()
     engine = client()
     users = [f"u{n:02d}" for n in range(1, args.learners + 1)]
+    if args.swarm:
+        results = measure_swarm(engine, users, args)
+        print_table(results, args.learners)
+        print_ratio("swarm / one host", results["sandlab, swarm"], results["sandlab, one host"], args.learners)
+        return
     results = {}
     with tempfile.TemporaryDirectory() as workdir:
         baseline, leftovers = baseline_target(engine, users)
@@ -157,17 +216,8 @@ def main() -> None:
             results[target.name] = measure(target, users, args.singles, args.settle)
         finally:
             down(engine, instance, volumes=True)
-    header = (f"| spawner | 1 learner p50 | {args.learners} at once p50 | p95 | max | CPU-s per spawn "
-              "| idle MiB |")
-    print(header)
-    print("|---|---|---|---|---|---|---|")
-    for name, r in results.items():
-        print(f"| {name} | {r['single_p50']:.2f} s | {r['p50']:.1f} s | {r['p95']:.1f} s | {r['max']:.1f} s "
-              f"| {r['cpu_s']:.2f} | {r['idle_mib']:.0f} |")
-    base, hardened = results["plain DockerSpawner"], results["sandlab (hardened)"]
-    print(f"\nhardened / plain: 1 learner {hardened['single_p50'] / base['single_p50']:.2f}x, "
-          f"{args.learners} at once (max) {hardened['max'] / base['max']:.2f}x, "
-          f"CPU {hardened['cpu_s'] / base['cpu_s']:.2f}x, idle memory {hardened['idle_mib'] / base['idle_mib']:.2f}x")
+    print_table(results, args.learners)
+    print_ratio("hardened / plain", results["sandlab (hardened)"], results["plain DockerSpawner"], args.learners)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from sandlab.console import console, fail
 from sandlab.engine import NoEngine, client
 from sandlab.grading.plan import plan_learners
 from sandlab.hub.platform import Instance, PlatformError, apply_cohort, down, hub_running, learner_containers, up
+from sandlab.hub.swarm import server_nodes
 from sandlab.images.names import NotASourceTree
 from sandlab.labs.catalogue import load_catalogue
 from sandlab.specfile import SpecError
@@ -90,7 +91,7 @@ def start(
 
 @app.command("status")
 def status(instance: InstanceName = "sandlab") -> None:
-    """Whether the hub runs, and each learner container with its state.
+    """Whether the hub runs, and each learner's server with its state (on Swarm, its node).
 
     Example:
 
@@ -98,11 +99,16 @@ def status(instance: InstanceName = "sandlab") -> None:
     """
     try:
         engine = client()
-        table = Table("container", "state")
         where = Instance(instance)
-        table.add_row(where.hub_container, "running" if hub_running(engine, where) else "stopped")
-        for container in learner_containers(engine, where):
-            table.add_row(container.name, container.status)
+        table = Table("server", "state", *(["node"] if where.swarm else []))
+        table.add_row(where.hub_container, "running" if hub_running(engine, where) else "stopped",
+                      *([""] if where.swarm else []))
+        if where.swarm:  # each learner's service, and the node it runs on
+            for name, task in sorted(server_nodes(engine, where.name).items()):
+                table.add_row(name, task["state"], task["node"])
+        else:
+            for container in learner_containers(engine, where):
+                table.add_row(container.name, container.status)
     except ERRORS as error:
         fail(str(error))
     console.print(table)

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import docker
-from docker.errors import APIError, NotFound
+from docker.errors import APIError
 
 from sandlab.hub.archive import (
     ArchiveError,
@@ -32,7 +32,7 @@ from sandlab.hub.archive import (
 )
 from sandlab.hub.files import write_private
 from sandlab.hub.networks import remove_cohort_networks
-from sandlab.hub.platform import Instance, PlatformError, restart_if_running, run_on_state
+from sandlab.hub.platform import Instance, PlatformError, remove_servers, restart_if_running, run_on_state
 from sandlab.hub.state import home_volume
 
 CLOSURE = "closure.json"
@@ -113,14 +113,7 @@ def close_cohort(engine: docker.DockerClient, instance: Instance, cohort: str, f
     marked = mark_closed(instance, cohort)
     restart_if_running(engine, instance)
     closure = Closure(cohort, marked["closed"], str(folder))
-    servers = engine.containers.list(all=True, filters={"label": [f"sandlab.instance={instance.name}",
-                                                                   f"sandlab.cohort={cohort}"]})
-    for server in servers:
-        try:
-            server.remove(force=True)
-            closure.servers_stopped.append(server.name)
-        except NotFound:
-            continue
+    closure.servers_stopped = remove_servers(engine, instance, cohort)
     for user in marked["homes"]:
         volume = home_volume(instance.name, user)
         home = close_home(engine, volume, HomeArchive(folder, user), keep_volume=keep_volumes)

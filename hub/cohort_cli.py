@@ -246,8 +246,9 @@ def status_command(
         typer.echo(json.dumps([member.as_dict() for member in found], indent=2))
         return
     table = Table(title=f"cohort {escape(cohort.name)}")
-    for header in ("member", "role", "server", "started", "CPU %", "memory MiB", "image", "home MiB",
-                   "last activity", "released", "submitted"):
+    on_nodes = any(member.node for member in found)  # Swarm: where each server (and its home) is
+    for header in ("member", "role", "server", *(["node"] if on_nodes else []), "started", "CPU %", "memory MiB",
+                   "image", "home MiB", "last activity", "released", "submitted"):
         table.add_column(header)
 
     def shown(value) -> str:
@@ -255,7 +256,8 @@ def status_command(
 
     for member in found:
         image = {True: "current", False: "OLD", None: ""}[member.current_image]
-        table.add_row(member.name, member.role, member.server, shown(member.started_at and member.started_at[:16]),
+        table.add_row(member.name, member.role, member.server, *([shown(member.node)] if on_nodes else []),
+                      shown(member.started_at and member.started_at[:16]),
                       shown(member.cpu_percent), shown(member.memory_mib), image, shown(member.home_mib),
                       shown(member.last_activity), str(member.released), str(member.submitted))
     console.print(table)

@@ -17,8 +17,10 @@ import docker
 from sandlab.cohort import Cohort
 from sandlab.hub.platform import Instance, PlatformError, run_on_state
 from sandlab.hub.state import home_volume
+from sandlab.hub.swarm import server_nodes
 
 HOMES = "/homes"
+SERVICE_LABEL = "com.docker.swarm.service.name"
 
 
 @dataclass
@@ -27,6 +29,7 @@ class MemberStatus:
     role: str
     persona: str | None
     server: str  # running, exited, ... or "none"
+    node: str | None = None  # on Swarm, the node it runs on (where its home is)
     started_at: str | None = None
     cpu_percent: float | None = None
     memory_mib: float | None = None
@@ -88,11 +91,22 @@ def cohort_status(engine: docker.DockerClient, instance: Instance, cohort: Cohor
     except docker.errors.ImageNotFound:
         current = None
     listed = engine.containers.list(all=True, filters={"label": f"sandlab.cohort={cohort.name}"})
-    containers = {c.name: c for c in listed if c.labels.get("sandlab.instance") == instance.name}
+    containers = {}
+    for container in listed:  # a service's are named after its task, and an older task's may linger
+        if container.labels.get("sandlab.instance") != instance.name:
+            continue
+        server = container.labels.get(SERVICE_LABEL, container.name)
+        if server not in containers or container.status == "running":
+            containers[server] = container
+    services = server_nodes(engine, instance.name) if instance.swarm else {}
     found = [MemberStatus(m.name, m.role, m.persona, "none") for m in cohort.members]
 
     def observe(member: MemberStatus) -> None:
-        container = containers.get(f"{instance.name}-lab-{member.name}")
+        server = f"{instance.name}-lab-{member.name}"
+        if server in services:  # on Swarm: the task's state and node, its container only if it runs here
+            member.server, member.node = services[server]["state"], services[server]["node"]
+            member.started_at = services[server]["since"]
+        container = containers.get(server)
         if container is None:
             return
         member.server = container.status

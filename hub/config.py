@@ -6,6 +6,7 @@ Environment (set by docker-compose.yml):
                           <user>.<host> below it (http://localhost:8000)
     SANDLAB_IDLE_TIMEOUT  seconds before an idle server is stopped (3600)
     SANDLAB_DB_URL        JupyterHub's database (SQLite in the state folder by default)
+    SANDLAB_BACKEND       docker (default: one engine) or swarm (learners as Swarm services; PostgreSQL)
     SANDLAB_LOCAL_MODEL   on (default) or off: the assistant's local model (see sandlab.assistant.model)
     SANDLAB_LOCAL_MODEL_SLOTS, SANDLAB_LOCAL_MODEL_THREADS
                           its generations at once (2) and CPU threads (2)
@@ -37,6 +38,7 @@ from sandlab.hub.state import (
     read_applied,
     warmer_token,
 )
+from sandlab.hub.swarm import backend
 
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 KPIS_SCOPES = ["list:users", "read:users:activity", "read:servers"]  # which servers were active, never more
@@ -161,6 +163,19 @@ def wait_for_database(url: str, seconds: float = 60) -> None:
             time.sleep(1)
 
 
+def spawner_class(environ: Mapping[str, str]) -> type:
+    """The single host's spawner, or Swarm's (SANDLAB_BACKEND=swarm), whose hub keeps its database
+    in PostgreSQL: a manager may be replaced, the database outlives it."""
+    if backend(environ) == "docker":
+        return SandlabSpawner
+    if not environ.get("SANDLAB_DB_URL", "").startswith("postgresql"):
+        raise SystemExit("sandlab: on Swarm the hub's database is PostgreSQL: "
+                         "`POSTGRES_PASSWORD=... sandlab hub up --postgres`")
+    from sandlab.hub.swarm_spawner import SandlabSwarmSpawner
+
+    return SandlabSwarmSpawner
+
+
 def configure(c, environ: Mapping[str, str] = os.environ, state: Path = STATE_DIR) -> None:
     instance = environ.get("SANDLAB_INSTANCE", "sandlab")
     public_url = environ.get("SANDLAB_PUBLIC_URL", "http://localhost:8000")
@@ -205,20 +220,23 @@ def configure(c, environ: Mapping[str, str] = os.environ, state: Path = STATE_DI
     c.JupyterHub.load_roles = roles
     c.JupyterHub.load_groups = groups
 
-    c.JupyterHub.spawner_class = SandlabSpawner
-    c.SandlabSpawner.instance = instance
-    c.SandlabSpawner.cohorts = members
-    c.SandlabSpawner.prefix = f"{instance}-lab"
-    c.SandlabSpawner.network_name = f"{instance}-learners"
-    c.SandlabSpawner.use_internal_ip = True
-    c.SandlabSpawner.remove = True
-    c.SandlabSpawner.pull_policy = "never"
-    c.SandlabSpawner.allowed_images = []
-    c.SandlabSpawner.env_keep = []
-    c.SandlabSpawner.disable_user_config = True
-    c.SandlabSpawner.server_token_scopes = SERVER_TOKEN_SCOPES
-    c.SandlabSpawner.http_timeout = 60
-    c.SandlabSpawner.start_timeout = 120
+    spawner = spawner_class(environ)
+    c.JupyterHub.spawner_class = spawner
+    settings = c[spawner.__name__]
+    settings.instance = instance
+    settings.cohorts = members
+    settings.prefix = f"{instance}-lab"
+    settings.network_name = f"{instance}-learners"
+    settings.use_internal_ip = True
+    if not spawner.swarm:  # a Swarm service is always removed with its server
+        settings.remove = True
+    settings.pull_policy = "never"
+    settings.allowed_images = []
+    settings.env_keep = []
+    settings.disable_user_config = True
+    settings.server_token_scopes = SERVER_TOKEN_SCOPES
+    settings.http_timeout = 60
+    settings.start_timeout = 120
 
     if not applied:
         problems.append("no cohort is applied yet: IT runs `sandlab hub apply COHORT.yaml`")

@@ -19,11 +19,17 @@ def cohort_network(instance: str, cohort: str) -> str:
     return f"{instance}-learners-{cohort}"
 
 
-def network_settings(instance: str, cohort: str) -> dict:
-    """How a cohort network is made (docker-py's high- and low-level clients take the same keywords)."""
+def network_settings(instance: str, cohort: str, *, swarm: bool = False) -> dict:
+    """How a cohort network is made (docker-py's high- and low-level clients take the same keywords).
+    On Swarm, an overlay across the nodes, internal too: attachable, so that the hub, a plain
+    container on a manager, joins it; no service on it publishes a port (a published port would add
+    the ingress and docker_gwbridge routes out)."""
+    labels = {"sandlab.instance": instance, "sandlab.cohort": cohort, LEARNERS_LABEL: "learners"}
+    if swarm:
+        return {"driver": "overlay", "internal": True, "attachable": True, "check_duplicate": True,
+                "labels": labels}
     return {"driver": "bridge", "internal": True, "check_duplicate": True,
-            "options": {"com.docker.network.bridge.inhibit_ipv4": "true"},
-            "labels": {"sandlab.instance": instance, "sandlab.cohort": cohort, LEARNERS_LABEL: "learners"}}
+            "options": {"com.docker.network.bridge.inhibit_ipv4": "true"}, "labels": labels}
 
 
 def cohort_networks(engine: docker.DockerClient, instance: str) -> list:

@@ -8,6 +8,7 @@ pack never changes the files under a running learner.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -26,6 +27,8 @@ from sandlab.cohort import Cohort, LearnerPlan
 from sandlab.engine import cli, container_exists, image_exists
 from sandlab.hub.networks import attach_hub, remove_cohort_networks
 from sandlab.hub.state import STATE_DIR, AppliedCohort, pack_labels
+from sandlab.hub.swarm import NotAManager, backend, local_node, mark_pack
+from sandlab.hub.swarm_packs import PackCopyFailed, spread_pack
 from sandlab.images.names import HUB_IMAGE, POSTGRES_IMAGE, project_root
 from sandlab.kpis.facts import planned_facts
 from sandlab.labs.spec import LabSpec
@@ -48,6 +51,12 @@ class Instance:
     idle_timeout: int = 3600
     postgres_password: str | None = None  # set: the hub's database is the `postgres` profile's
     environment: tuple[tuple[str, str], ...] = ()  # more of the hub's environment (SANDLAB_AUTH, OIDC_*)
+    backend: str = dataclasses.field(default_factory=backend)  # docker or swarm: SANDLAB_BACKEND
+    docker_host: str = dataclasses.field(default_factory=lambda: os.environ.get("DOCKER_HOST", ""))
+
+    @property
+    def swarm(self) -> bool:
+        return self.backend == "swarm"
 
     @property
     def postgres(self) -> bool:
@@ -65,10 +74,19 @@ class Instance:
     def state_volume(self) -> str:
         return f"{self.name}-hub-state"
 
+    def engine_env(self) -> dict[str, str]:
+        """The environment of a docker command on this instance's engine."""
+        env = {key: value for key, value in os.environ.items() if key != "DOCKER_HOST"}
+        if self.docker_host:
+            env["DOCKER_HOST"] = self.docker_host
+        return env
+
     def compose_env(self) -> dict[str, str]:
-        env = {**os.environ, "SANDLAB_INSTANCE": self.name, "SANDLAB_PORT": str(self.port),
+        env = {**self.engine_env(), "SANDLAB_INSTANCE": self.name, "SANDLAB_PORT": str(self.port),
                "SANDLAB_BIND": self.bind, "SANDLAB_PUBLIC_URL": self.url,
-               "SANDLAB_IDLE_TIMEOUT": str(self.idle_timeout)}
+               "SANDLAB_IDLE_TIMEOUT": str(self.idle_timeout), "SANDLAB_BACKEND": self.backend}
+        if self.docker_host.startswith("unix://"):  # the hub spawns on the engine it runs on
+            env["SANDLAB_DOCKER_SOCKET"] = self.docker_host.removeprefix("unix://")
         env.update(self.environment)
         if self.postgres:
             env["POSTGRES_PASSWORD"] = self.postgres_password
@@ -132,6 +150,14 @@ def apply_cohort(engine: docker.DockerClient, instance: Instance, cohort: Cohort
             raise PlatformError(f"image '{image}' is not on this engine: run `sandlab images build`")
     volume = pack_volume_name(instance, cohort)
     load_pack(engine, instance, cohort, volume)
+    if instance.swarm:  # this manager's node holds the pack, then every other node: learners may run there
+        mark_pack(engine, volume)
+        try:
+            spread_pack(engine, instance.name, cohort.image, volume, readable_tar(cohort.pack / "public"),
+                        pack_labels(instance.name, cohort.name))
+        except PackCopyFailed as error:
+            raise PlatformError(f"{error}; the node gets no learner of cohort {cohort.name} until "
+                                "`sandlab hub apply` succeeds") from None
     if not container_exists(engine, instance.hub_container):
         compose(instance, "up", "--no-start")  # the state volume, named and owned by compose
     applied = AppliedCohort(cohort=cohort.model_copy(update={"pack": Path(cohort.pack.name)}), pack_volume=volume,
@@ -168,7 +194,7 @@ def run_on_state(instance: Instance, *command: str, stdin: str = "") -> subproce
     state is only ever written by the image that reads it."""
     return subprocess.run([cli(), "run", "--rm", "-i", "--network", "none", "-v",
                            f"{instance.state_volume}:{STATE_MOUNT}", HUB_IMAGE, *command],
-                          input=stdin, capture_output=True, text=True)
+                          input=stdin, capture_output=True, text=True, env=instance.engine_env())
 
 
 def warm(engine: docker.DockerClient, instance: Instance, cohort: str, concurrency: int | None = None
@@ -180,7 +206,8 @@ def warm(engine: docker.DockerClient, instance: Instance, cohort: str, concurren
     command = [cli(), "exec", instance.hub_container, "python", "-m", "sandlab.hub.warmer", "run", cohort,
                *(["--concurrency", str(concurrency)] if concurrency else [])]
     said = 0
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as warmer:
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env=instance.engine_env()) as warmer:
         for line in warmer.stdout:
             said += 1
             yield json.loads(line)
@@ -214,12 +241,33 @@ def wait_for_hub(url: str, container: str, timeout: float = 90) -> None:
     raise PlatformError(f"the hub did not answer at {url} within {timeout:.0f} s: `docker logs {container}` says why")
 
 
+def check_swarm(engine: docker.DockerClient, instance: Instance) -> None:
+    """On Swarm, the hub runs on a manager, keeps its database in PostgreSQL, and the engine gives
+    its containers no-new-privileges (checked on this manager; every node is set up alike)."""
+    if not instance.swarm:
+        return
+    if not instance.postgres:
+        raise PlatformError("on Swarm the hub's database is PostgreSQL: `POSTGRES_PASSWORD=... sandlab hub up "
+                            "--postgres`")
+    try:
+        local_node(engine)
+    except NotAManager as error:
+        raise PlatformError(str(error)) from None
+    shown = engine.containers.run(HUB_IMAGE, ["grep", "NoNewPrivs", "/proc/self/status"], network_mode="none",
+                                  remove=True).decode()
+    if shown.split()[-1:] != ["1"]:  # a service cannot ask for it: the engine gives it to every container
+        raise PlatformError("this engine does not set no-new-privileges on its containers, and a Swarm service "
+                            "cannot ask for it: add \"no-new-privileges\": true to /etc/docker/daemon.json on "
+                            "every node and restart dockerd (docs/scaling.md)")
+
+
 def up(engine: docker.DockerClient, instance: Instance) -> None:
     needed = [HUB_IMAGE, *([POSTGRES_IMAGE] if instance.postgres else [])]
     for image in needed:
         if not image_exists(engine, image):
             flag = " --postgres" if image == POSTGRES_IMAGE else ""
             raise PlatformError(f"image '{image}' is not on this engine: run `sandlab images build{flag}`")
+    check_swarm(engine, instance)
     compose(instance, "up", "-d")
     attach_hub(engine, instance.name, instance.hub_container)  # compose knows only its own networks
     wait_ready(instance)
@@ -229,13 +277,29 @@ def learner_containers(engine: docker.DockerClient, instance: Instance) -> list:
     return engine.containers.list(all=True, filters={"label": f"sandlab.instance={instance.name}"})
 
 
+def remove_servers(engine: docker.DockerClient, instance: Instance, cohort: str | None = None) -> list[str]:
+    """Remove the learners' servers (only ``cohort``'s if given), their files kept; on Swarm the
+    services first, or Swarm would start their containers again. The names of those removed."""
+    labels = [f"sandlab.instance={instance.name}", *([f"sandlab.cohort={cohort}"] if cohort else [])]
+    removed = []
+    if instance.swarm:
+        for service in engine.services.list(filters={"label": labels}):
+            service.remove()
+            removed.append(service.name)
+    for container in engine.containers.list(all=True, filters={"label": labels}):
+        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):  # a service's, going already
+            container.remove(force=True)
+            if not instance.swarm:
+                removed.append(container.name)
+    return removed
+
+
 def down(engine: docker.DockerClient, instance: Instance, *, learners: bool = False, volumes: bool = False) -> None:
     """Stop the hub; with ``learners`` their containers too; with ``volumes`` delete all data (tests)."""
     if not (learners or volumes):  # running servers keep their network: remove the hub's containers only
         compose(instance, "rm", "--stop", "--force")
         return
-    for container in learner_containers(engine, instance):
-        container.remove(force=True)
+    remove_servers(engine, instance)
     compose(instance, "down", *(["--volumes"] if volumes else []))
     if volumes:  # the cohort networks go with the cohorts' data; `up` again needs them otherwise
         remove_cohort_networks(engine, instance.name)

@@ -13,14 +13,14 @@ import contextlib
 from datetime import UTC, datetime
 
 from dockerspawner import DockerSpawner
-from traitlets import Dict, Unicode
+from traitlets import Dict, HasTraits, Unicode
 
 from sandlab.cohort import AssistantPolicy
 from sandlab.hub.access import closed_notice
 from sandlab.hub.networks import cohort_network, network_settings
 from sandlab.hub.services import ASSISTANT, EXCHANGE, KPIS
 from sandlab.hub.state import AppliedCohort, course_labels, course_volume, home_labels, home_volume
-from sandlab.sandbox import HOME, LEARNER_UID
+from sandlab.sandbox import HOME, LEARNER_UID, Hardening
 
 DATA = f"{HOME}/data"
 COURSE = f"{HOME}/course"
@@ -46,9 +46,14 @@ class SpawnRefused(RuntimeError):
     """Shown on the learner's spawn page: say what is wrong and who can fix it."""
 
 
-class SandlabSpawner(DockerSpawner):
+class CohortSpawner(HasTraits):
+    """What a member's server is, whatever runs it (one container, or a Swarm service): the
+    cohort's image, network, volumes, limits and environment. The engine's own class says how."""
+
     instance = Unicode("sandlab", config=True, help="Prefix of every container, volume and network of this hub.")
     cohorts = Dict(config=True, help="Applied cohorts by member name (filled from the hub's state).")
+    volume_labels = Dict(help="The labels of each volume the server mounts, by name (set at each start).")
+    swarm = False  # a Swarm service: its cohort network spans the nodes (sandlab.hub.networks)
 
     def _placement(self) -> AppliedCohort:
         applied = self.cohorts.get(self.user.name)
@@ -60,16 +65,18 @@ class SandlabSpawner(DockerSpawner):
     def home_volume(self) -> str:
         return home_volume(self.instance, self.escaped_name)
 
-    async def _check_engine_has(self, applied: AppliedCohort) -> None:
-        from docker.errors import ImageNotFound, NotFound
+    async def _check_image(self, applied: AppliedCohort) -> None:
+        from docker.errors import ImageNotFound
 
         try:
             await self.docker("inspect_image", applied.cohort.image)
         except ImageNotFound:
             raise SpawnRefused(f"the lab image '{applied.cohort.image}' of cohort {applied.cohort.name} is not "
                                "on this Docker engine: IT runs `sandlab images build`") from None
-        if not applied.open:  # its staff only, and no pack: it was removed with the cohort's homes
-            return
+
+    async def _check_pack(self, applied: AppliedCohort) -> None:
+        from docker.errors import NotFound
+
         try:
             await self.docker("inspect_volume", applied.pack_volume)
         except NotFound:
@@ -86,7 +93,7 @@ class SandlabSpawner(DockerSpawner):
             network = await self.docker("inspect_network", name)
         except NotFound:
             with contextlib.suppress(APIError):  # another learner of the cohort may be making it right now
-                await self.docker("create_network", name, **network_settings(self.instance, cohort))
+                await self.docker("create_network", name, **network_settings(self.instance, cohort, swarm=self.swarm))
             network = await self.docker("inspect_network", name)
         hub = f"{self.instance}-hub"
         if not any(member.get("Name") == hub for member in (network.get("Containers") or {}).values()):
@@ -107,6 +114,10 @@ class SandlabSpawner(DockerSpawner):
         except NotFound:
             await self.docker("create_volume", name=name, labels=labels)
 
+    def _harden(self, hardening: Hardening, labels: dict[str, str]) -> None:
+        """Put the sandbox's rules (sandlab.sandbox) into the engine's own terms."""
+        raise NotImplementedError
+
     async def start(self):
         applied = self._placement()
         cohort, limits = applied.cohort, applied.cohort.limits
@@ -114,20 +125,17 @@ class SandlabSpawner(DockerSpawner):
         notice = closed_notice(cohort, member, datetime.now(UTC))
         if notice:
             raise SpawnRefused(notice)
-        await self._check_engine_has(applied)
+        await self._check_image(applied)
+        if applied.open:  # else its staff only, and no pack: it was removed with the cohort's homes
+            await self._check_pack(applied)
         self.user_options = {}  # learners choose nothing: no image, no options, not even by the API
         self.image = cohort.image
         self.network_name = await self._cohort_network(cohort.name)
-        await self._labelled_volume(self.home_volume(), home_labels(self.instance, cohort.name, self.user.name))
+        self.volume_labels = {self.home_volume(): home_labels(self.instance, cohort.name, self.user.name)}
         self.volumes = {self.home_volume(): HOME}
         if applied.open:
             self.volumes[applied.pack_volume] = {"bind": DATA, "mode": "ro"}
-        self.extra_host_config = limits.hardening().host_config()  # one definition: sandlab.sandbox
-        self.extra_create_kwargs = {
-            "user": LEARNER_UID,
-            "working_dir": HOME,
-            "labels": {"sandlab.instance": self.instance, "sandlab.cohort": cohort.name},
-        }
+        self._harden(limits.hardening(), {"sandlab.instance": self.instance, "sandlab.cohort": cohort.name})
         self.environment = {
             "SANDLAB_COHORT": cohort.name,
             "SANDLAB_PERSONA": member.persona or "",
@@ -139,7 +147,20 @@ class SandlabSpawner(DockerSpawner):
         }
         if member.role == "trainer":  # grades in the cohort's course with nbgrader's formgrader
             course = course_volume(self.instance, cohort.name)
-            await self._labelled_volume(course, course_labels(self.instance, cohort.name))
+            self.volume_labels[course] = course_labels(self.instance, cohort.name)
             self.volumes[course] = {"bind": COURSE, "mode": "rw"}
             self.environment.update(JUPYTER_CONFIG_PATH=TRAINER_CONFIG, SANDLAB_ROLE="trainer")
+        await self._make_volumes()
         return await super().start()
+
+    async def _make_volumes(self) -> None:
+        for name, labels in self.volume_labels.items():
+            await self._labelled_volume(name, labels)
+
+
+class SandlabSpawner(CohortSpawner, DockerSpawner):
+    """One hardened container per member, on this Docker engine."""
+
+    def _harden(self, hardening: Hardening, labels: dict[str, str]) -> None:
+        self.extra_host_config = hardening.host_config()
+        self.extra_create_kwargs = {"user": LEARNER_UID, "working_dir": HOME, "labels": labels}

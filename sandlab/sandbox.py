@@ -41,6 +41,17 @@ class Hardening:
             "init": True,
         }
 
+    def service_container_spec(self) -> dict:
+        """The rules a Swarm service's container spec carries (docker-py's ``ContainerSpec``). A
+        service has no no-new-privileges setting on API 1.41: each node's engine runs with
+        ``--no-new-privileges``, its default for every container (docs/scaling.md)."""
+        return {"cap_drop": ["ALL"], "init": True, "user": LEARNER_UID}
+
+    def service_limits(self) -> dict:
+        """Memory, CPU and processes as a Swarm service's resource limits (the engine API's own
+        terms: docker-py has no word for ``Pids``). A service cannot cap swap: nodes run without."""
+        return {"Limits": {"MemoryBytes": self.memory_bytes, "NanoCPUs": int(self.cpus * 1e9), "Pids": self.pids}}
+
     def create_kwargs(self, *, network: str | None = None) -> dict:
         """Everything ``containers.create`` needs beside the image and command; no network
         at all unless ``network`` is named."""

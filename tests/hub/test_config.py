@@ -166,3 +166,26 @@ def test_a_learners_server_finds_the_assistant_unless_the_cohort_turned_it_off()
                      "SANDLAB_ASSISTANT_MODEL": "acme"}
     assert "OPENAI_API_KEY" not in found  # the learner's own token, set by their server at start
     assert assistant_environment("x", AssistantPolicy(enabled=False)) == {}
+
+
+def test_swarm_is_one_setting_and_needs_postgresql(tmp_path):
+    from sandlab.hub.swarm_spawner import SandlabSwarmSpawner
+
+    postgres = "postgresql+psycopg2://sandlab:pw@postgres:5432/sandlab"
+    with pytest.raises(SystemExit, match="PostgreSQL"):
+        configured(tmp_path, SANDLAB_BACKEND="swarm")
+    c = Config()
+    import sandlab.hub.config as config
+
+    original, config.wait_for_database = config.wait_for_database, lambda url: None  # no database here
+    try:
+        configure(c, environ={"SANDLAB_INSTANCE": "x", "SANDLAB_BACKEND": "swarm", "SANDLAB_DB_URL": postgres},
+                  state=tmp_path)
+    finally:
+        config.wait_for_database = original
+    assert c.JupyterHub.spawner_class is SandlabSwarmSpawner
+    spawner = SandlabSwarmSpawner(config=c)  # the same lock-down, read by the Swarm spawner's own section
+    assert spawner.env_keep == [] and spawner.disable_user_config and not spawner.allowed_images
+    assert spawner.instance == "x" and spawner.prefix == "x-lab" and spawner.use_internal_ip
+    with pytest.raises(ValueError, match="SANDLAB_BACKEND='kubernetes'"):
+        configured(tmp_path, SANDLAB_BACKEND="kubernetes")

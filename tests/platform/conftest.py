@@ -11,6 +11,7 @@ import datetime
 import os
 import secrets
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,12 +83,24 @@ class Platform:
     engine: docker.DockerClient
     passwords: dict[str, str]
     cohorts: dict[str, Cohort]
+    nodes: tuple[docker.DockerClient, ...] = ()  # on Swarm, the other nodes' engines (a test's own)
 
     def login(self, name: str):
         return self.hub.login(name, self.passwords[name])
 
     def container(self, name: str):
-        return self.engine.containers.get(f"{self.instance.name}-lab-{name}")
+        """A member's server container (on Swarm, its service's task container, on whichever node)."""
+        server = f"{self.instance.name}-lab-{name}"
+        if not self.instance.swarm:
+            return self.engine.containers.get(server)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            for engine in (self.engine, *self.nodes):
+                found = engine.containers.list(filters={"label": f"com.docker.swarm.service.name={server}"})
+                if found:
+                    return found[0]
+            time.sleep(0.5)
+        raise AssertionError(f"no running container of service {server}")
 
     def cohort_file(self, name: str) -> Path:
         """The cohort as IT's YAML file, for the command line."""

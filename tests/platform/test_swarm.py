@@ -1,0 +1,183 @@
+"""The Swarm backend on a real swarm: two engines of the test's own (tests/platform/swarm.py), a
+manager and a worker, each in a network namespace; a hub on the manager with PostgreSQL, learners
+as services on either node. The whole isolation attack suite runs again against it (imported
+below), then what only Swarm has: the overlay, the endpoints, the packs on every node, the homes'
+nodes."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from typer.testing import CliRunner
+
+from sandlab.cli import app
+from sandlab.grading.plan import plan_learners
+from sandlab.hub.cohort_status import cohort_status
+from sandlab.hub.networks import cohort_network
+from sandlab.hub.platform import Instance, apply_cohort, up
+from sandlab.hub.swarm import PackConstraint, label_node, local_node, node_name
+from sandlab.images.names import HUB_IMAGE, POSTGRES_IMAGE
+from sandlab.labs.catalogue import load_catalogue
+from tests.platform.client import Hub, free_port
+from tests.platform.conftest import Platform
+from tests.platform.swarm import Forwarder, swarm_engine
+from tests.platform.test_bad_input import spawn_messages
+from tests.platform.test_isolation import *  # noqa: F403  the attack suite, against the swarm's hub
+
+COHORTS = ("alpha", "beta")
+
+
+@pytest.fixture(scope="module")
+def platform(platform):
+    """The shared hub's cohorts alpha and beta (same pack, members, limits), on a swarm's hub."""
+    host = platform
+    lab = host.cohorts["alpha"].image
+    with swarm_engine([HUB_IMAGE, lab, POSTGRES_IMAGE], workers=1, worker_images=[lab]) as node:
+        engine = node.client()
+        instance = Instance(f"slsw{secrets.token_hex(3)}", free_port(), bind=node.address, backend="swarm",
+                            docker_host=node.url, postgres_password=secrets.token_hex(12),
+                            environment=(("SANDLAB_LOCAL_MODEL", "off"),))
+        forwarder = Forwarder(instance.port, node.address)
+        try:
+            cohorts = {name: host.cohorts[name] for name in COHORTS}
+            passwords: dict[str, str] = {}
+            for cohort in cohorts.values():
+                learners = plan_learners(cohort, load_catalogue())
+                passwords.update(apply_cohort(engine, instance, cohort, learners=learners, catalogue=load_catalogue()))
+            up(engine, instance)
+            yield Platform(instance, Hub(instance.port), engine, passwords, cohorts,
+                           nodes=tuple(worker.client() for worker in node.workers))
+        finally:
+            forwarder.close()
+
+
+def service(platform, name: str):
+    return platform.engine.services.get(f"{platform.instance.name}-lab-{name}")
+
+
+def test_servers_are_services_on_an_internal_overlay_with_no_published_port(platform):
+    ana = platform.login("ana")
+    ana.start_server()
+    spec = service(platform, "ana").attrs
+    assert spec["Spec"]["EndpointSpec"]["Mode"] == "dnsrr"
+    assert not spec["Spec"]["EndpointSpec"].get("Ports") and not spec.get("Endpoint", {}).get("Ports")
+    network = platform.engine.networks.get(cohort_network(platform.instance.name, "alpha")).attrs
+    assert (network["Driver"], network["Internal"], network["Attachable"], network["Scope"]) == \
+        ("overlay", True, True, "swarm")
+    task = spec["Spec"]["TaskTemplate"]
+    limits = platform.cohorts["alpha"].limits
+    assert task["Resources"]["Limits"] == {"MemoryBytes": limits.memory_bytes, "NanoCPUs": int(limits.cpus * 1e9),
+                                           "Pids": limits.pids}
+    assert task["ContainerSpec"]["CapabilityDrop"] == ["ALL"] and task["ContainerSpec"]["User"] == "1000:1000"
+    mounts = {mount["Target"]: mount for mount in task["ContainerSpec"]["Mounts"]}
+    assert mounts["/home/learner/data"]["Type"] == "volume" and mounts["/home/learner/data"]["ReadOnly"]
+    assert mounts["/home/learner"]["Type"] == "volume" and not mounts["/home/learner"].get("ReadOnly")
+    assert not any("docker.sock" in mount["Source"] for mount in mounts.values())
+
+
+def test_learners_run_only_where_their_pack_is(platform):
+    """A node gets a pack's label when the pack is on it; with no node labelled, no server starts."""
+    alpha = next(entry for entry in platform.engine.volumes.list() if entry.name.startswith(
+        f"{platform.instance.name}-pack-alpha-"))
+    constraint = PackConstraint(alpha.name)
+    ana = platform.login("ana")
+    ana.start_server()
+    assert str(constraint) in service(platform, "ana").attrs["Spec"]["TaskTemplate"]["Placement"]["Constraints"]
+    ana.stop_server()
+    nodes = platform.engine.nodes.list()
+    for node in nodes:
+        labels = dict(node.attrs["Spec"].get("Labels") or {})
+        assert labels.pop(constraint.label) == "true"
+        node.update({**node.attrs["Spec"], "Labels": labels})
+    try:
+        said = spawn_messages(ana, "ana")
+        assert "no Swarm node holds the dataset pack of cohort alpha" in said, said
+        assert not platform.engine.services.list(filters={"name": f"{platform.instance.name}-lab-ana"})
+    finally:
+        for node in nodes:
+            label_node(node, constraint.label)
+    ana.start_server()
+
+
+def node_of(platform, name: str):
+    """The node a member's running server is on."""
+    task = next(task for task in service(platform, name).tasks() if task["Status"]["State"] == "running")
+    return platform.engine.nodes.get(task["NodeID"])
+
+
+def set_availability(node, availability: str) -> None:
+    node.reload()
+    node.update({**node.attrs["Spec"], "Availability": availability})
+
+
+def test_every_node_gets_the_pack_and_a_learner_on_a_worker_reads_the_same_files(platform):
+    manager = local_node(platform.engine)
+    workers = [node for node in platform.engine.nodes.list() if node.id != manager.id]
+    assert len(workers) == 1 and workers[0].attrs["Status"]["State"] == "ready"
+    alpha = next(volume.name for volume in platform.engine.volumes.list()
+                 if volume.name.startswith(f"{platform.instance.name}-pack-alpha-"))
+    assert workers[0].attrs["Spec"]["Labels"][PackConstraint(alpha).label] == "true"  # by `sandlab hub apply`
+    digest = ("import hashlib, json, pathlib; data = pathlib.Path.home() / 'data'; print(json.dumps(sorted("
+              "(str(p.relative_to(data)), hashlib.sha256(p.read_bytes()).hexdigest()) for p in data.rglob('*') "
+              "if p.is_file())))")
+    ana = platform.login("ana")
+    ana.start_server()
+    set_availability(manager, "pause")  # no new task on the manager: cy's first server goes to the worker
+    try:
+        cy = platform.login("cy")
+        cy.start_server()
+    finally:
+        set_availability(manager, "active")
+    assert node_of(platform, "cy").id == workers[0].id
+    on_worker = cy.run(digest)
+    assert on_worker and on_worker == ana.run(digest)
+    assert not platform.engine.containers.list(filters={"label": "com.docker.swarm.service.name="
+                                                        f"{platform.instance.name}-lab-cy"})  # not here
+    cy.stop_server()
+    cy.start_server()  # the home's node, though the manager is active again
+    assert node_of(platform, "cy").id == workers[0].id
+
+
+def test_a_home_stays_on_its_node_and_status_says_which(platform):
+    ben = platform.login("ben")
+    ben.run("from pathlib import Path; import json; (Path.home() / 'work' / 'kept.txt').write_text('mine'); "
+            "print(json.dumps('ok'))")
+    node = node_of(platform, "ben")
+    ben.stop_server()
+    ben.start_server()
+    constraints = service(platform, "ben").attrs["Spec"]["TaskTemplate"]["Placement"]["Constraints"]
+    assert f"node.id=={node.id}" in constraints  # pinned to the node its home is on, from the hub's database
+    assert node_of(platform, "ben").id == node.id
+    assert ben.run("from pathlib import Path; import json; "
+                   "print(json.dumps((Path.home() / 'work' / 'kept.txt').read_text()))") == "mine"
+    found = {member.name: member for member in cohort_status(platform.engine, platform.instance,
+                                                             platform.cohorts["alpha"])}
+    assert (found["ben"].server, found["ben"].node) == ("running", node_name(node.attrs))
+    shown = CliRunner().invoke(app, ["hub", "status", "--instance", platform.instance.name],
+                               env={"DOCKER_HOST": platform.instance.docker_host, "SANDLAB_BACKEND": "swarm",
+                                    "COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    line = next(line for line in shown.output.splitlines() if f"{platform.instance.name}-lab-ben" in line)
+    assert "running" in line and node_name(node.attrs) in line
+
+
+def test_draining_a_node_moves_no_one_and_the_spawn_page_says_why(platform):
+    """Last: draining a node stops every server on it."""
+    ben = platform.login("ben")
+    ben.start_server()
+    node = node_of(platform, "ben")
+    set_availability(node, "drain")
+    try:
+        ben.stop_server()
+        assert not platform.engine.services.list(filters={"name": f"{platform.instance.name}-lab-ben"})
+        said = spawn_messages(ben, "ben")
+        assert "drain" in said and node_name(node.attrs) in said, said
+        assert "docker node update --availability active" in said
+        ben.stop_server()
+    finally:
+        set_availability(node, "active")
+    ben.start_server()
+    assert node_of(platform, "ben").id == node.id
+    assert ben.run("from pathlib import Path; import json; "
+                   "print(json.dumps((Path.home() / 'work' / 'kept.txt').read_text()))") == "mine"
