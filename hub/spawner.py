@@ -114,7 +114,7 @@ class CohortSpawner(HasTraits):
         except NotFound:
             await self.docker("create_volume", name=name, labels=labels)
 
-    def _harden(self, hardening: Hardening, labels: dict[str, str]) -> None:
+    def _harden(self, hardening: Hardening, labels: dict[str, str], role: str) -> None:
         """Put the sandbox's rules (sandlab.sandbox) into the engine's own terms."""
         raise NotImplementedError
 
@@ -135,7 +135,6 @@ class CohortSpawner(HasTraits):
         self.volumes = {self.home_volume(): HOME}
         if applied.open:
             self.volumes[applied.pack_volume] = {"bind": DATA, "mode": "ro"}
-        self._harden(limits.hardening(), {"sandlab.instance": self.instance, "sandlab.cohort": cohort.name})
         self.environment = {
             "SANDLAB_COHORT": cohort.name,
             "SANDLAB_PERSONA": member.persona or "",
@@ -150,6 +149,8 @@ class CohortSpawner(HasTraits):
             self.volume_labels[course] = course_labels(self.instance, cohort.name)
             self.volumes[course] = {"bind": COURSE, "mode": "rw"}
             self.environment.update(JUPYTER_CONFIG_PATH=TRAINER_CONFIG, SANDLAB_ROLE="trainer")
+        self._harden(limits.hardening(), {"sandlab.instance": self.instance, "sandlab.cohort": cohort.name},
+                     member.role)
         await self._make_volumes()
         return await super().start()
 
@@ -161,6 +162,6 @@ class CohortSpawner(HasTraits):
 class SandlabSpawner(CohortSpawner, DockerSpawner):
     """One hardened container per member, on this Docker engine."""
 
-    def _harden(self, hardening: Hardening, labels: dict[str, str]) -> None:
+    def _harden(self, hardening: Hardening, labels: dict[str, str], role: str) -> None:
         self.extra_host_config = hardening.host_config()
         self.extra_create_kwargs = {"user": LEARNER_UID, "working_dir": HOME, "labels": labels}

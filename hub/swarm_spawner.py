@@ -9,7 +9,8 @@ node's engine adds no-new-privileges to every container (docs/scaling.md).
 Homes stay on one node: a member's first server goes to a node holding the cohort's pack, and
 every later one to the node that holds their home (the node is kept in the spawner's state,
 which survives a stop). A drained node therefore moves no one's files: its learners wait for
-it, and the spawn page says so.
+it, and the spawn page says so. A trainer's server runs on the hub's manager, where the grading
+desk keeps the cohort's course.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class SandlabSwarmSpawner(CohortSpawner, SwarmSpawner):
 
     swarm = True
     node = Unicode("", help="The Swarm node holding this member's home (its ID), once a server ran.")
+    manager_node = Unicode("", help="The manager this hub drives (its ID): where courses and the hub's state are.")
 
     async def _check_pack(self, applied: AppliedCohort) -> None:
         """A node may run the cohort's learners only once the pack is on it (`sandlab hub apply`)."""
@@ -63,10 +65,12 @@ class SandlabSwarmSpawner(CohortSpawner, SwarmSpawner):
                       labels=self.volume_labels.get(name))
                 for name, spec in self.volume_binds.items()]
 
-    def _harden(self, hardening: Hardening, labels: dict[str, str]) -> None:
-        self.use_internal_ip = True  # reached by the service's name on the overlay, no published port
+    def _harden(self, hardening: Hardening, labels: dict[str, str], role: str) -> None:
+        self.use_internal_ip = True  # reached at its task's address on the overlay, no published port
         self.extra_container_spec = {**hardening.service_container_spec(), "workdir": HOME, "labels": labels}
         constraints = [f"node.id=={self.node}"] if self.node else []
+        if role == "trainer":  # the course (gradebook, submissions) is on the node the grading desk uses
+            constraints.append(f"node.id=={self.manager_node}")
         applied = self._placement()
         if applied.open:
             constraints.append(str(PackConstraint(applied.pack_volume)))
@@ -87,6 +91,7 @@ class SandlabSwarmSpawner(CohortSpawner, SwarmSpawner):
 
     async def start(self):
         await self._check_home_node()
+        self.manager_node = (await self.docker("info"))["Swarm"]["NodeID"]  # the hub's, and IT's commands' node
         started = await super().start()
         task = await self.get_task()
         if task and task.get("NodeID"):

@@ -139,6 +139,16 @@ def test_every_node_gets_the_pack_and_a_learner_on_a_worker_reads_the_same_files
     assert node_of(platform, "cy").id == workers[0].id
 
 
+def test_a_trainer_runs_on_the_manager_where_the_course_is(platform):
+    tom = platform.login("tom")
+    tom.start_server()
+    manager = local_node(platform.engine)
+    assert f"node.id=={manager.id}" in service(platform, "tom").attrs["Spec"]["TaskTemplate"]["Placement"][
+        "Constraints"]
+    assert node_of(platform, "tom").id == manager.id
+    assert tom.run("import json, os; print(json.dumps(os.path.isdir(os.path.expanduser('~/course'))))") is True
+
+
 def test_a_home_stays_on_its_node_and_status_says_which(platform):
     ben = platform.login("ben")
     ben.run("from pathlib import Path; import json; (Path.home() / 'work' / 'kept.txt').write_text('mine'); "
