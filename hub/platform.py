@@ -223,8 +223,9 @@ def hub_running(engine: docker.DockerClient, instance: Instance) -> bool:
         return False
 
 
-def wait_ready(instance: Instance, timeout: float = 90) -> None:
-    """Until the hub's API answers through its proxy."""
+def wait_ready(instance: Instance, timeout: float = 180) -> None:
+    """Until the hub's API answers through its proxy (a hub starting its assistant's model and
+    detector on a busy machine has taken more than 90 s)."""
     wait_for_hub(f"http://127.0.0.1:{instance.port}", instance.hub_container, timeout)
 
 
