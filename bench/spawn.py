@@ -31,6 +31,7 @@ from sandlab.datasets.context import GenerationSpec
 from sandlab.datasets.profile import load_profile
 from sandlab.engine import client
 from sandlab.hub.platform import Instance, apply_cohort, down, up, wait_for_hub
+from sandlab.hub.swarm import SERVICE_LABEL
 from sandlab.images.names import HUB_IMAGE, LAB_IMAGE, POSTGRES_IMAGE
 from tests.platform.client import Hub, free_port
 
@@ -80,7 +81,7 @@ class Target:
         """CPU-seconds used so far and memory in MiB (page cache excluded) of a learner's container."""
         name = f"{self.container_prefix}-{user}"
         if self.swarm:
-            container = self.engine.containers.list(filters={"label": f"com.docker.swarm.service.name={name}"})[0]
+            container = self.engine.containers.list(filters={"label": f"{SERVICE_LABEL}={name}"})[0]
         else:
             container = self.engine.containers.get(name)
         stats = container.stats(stream=False)

@@ -17,10 +17,9 @@ import docker
 from sandlab.cohort import Cohort
 from sandlab.hub.platform import Instance, PlatformError, run_on_state
 from sandlab.hub.state import home_volume
-from sandlab.hub.swarm import server_nodes
+from sandlab.hub.swarm import SERVICE_LABEL, server_nodes
 
 HOMES = "/homes"
-SERVICE_LABEL = "com.docker.swarm.service.name"
 
 
 @dataclass

@@ -38,7 +38,7 @@ from sandlab.hub.state import (
     read_applied,
     warmer_token,
 )
-from sandlab.hub.swarm import backend
+from sandlab.hub.swarm import NEEDS_POSTGRES, backend
 
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 KPIS_SCOPES = ["list:users", "read:users:activity", "read:servers"]  # which servers were active, never more
@@ -169,8 +169,7 @@ def spawner_class(environ: Mapping[str, str]) -> type:
     if backend(environ) == "docker":
         return SandlabSpawner
     if not environ.get("SANDLAB_DB_URL", "").startswith("postgresql"):
-        raise SystemExit("sandlab: on Swarm the hub's database is PostgreSQL: "
-                         "`POSTGRES_PASSWORD=... sandlab hub up --postgres`")
+        raise SystemExit(f"sandlab: {NEEDS_POSTGRES}")
     from sandlab.hub.swarm_spawner import SandlabSwarmSpawner
 
     return SandlabSwarmSpawner

@@ -27,7 +27,7 @@ from sandlab.cohort import Cohort, LearnerPlan
 from sandlab.engine import cli, container_exists, image_exists
 from sandlab.hub.networks import attach_hub, remove_cohort_networks
 from sandlab.hub.state import STATE_DIR, AppliedCohort, pack_labels
-from sandlab.hub.swarm import NotAManager, backend, local_node, mark_pack
+from sandlab.hub.swarm import NEEDS_POSTGRES, NotAManager, backend, local_node, mark_pack
 from sandlab.hub.swarm_packs import PackCopyFailed, spread_pack
 from sandlab.images.names import HUB_IMAGE, POSTGRES_IMAGE, project_root
 from sandlab.kpis.facts import planned_facts
@@ -248,8 +248,7 @@ def check_swarm(engine: docker.DockerClient, instance: Instance) -> None:
     if not instance.swarm:
         return
     if not instance.postgres:
-        raise PlatformError("on Swarm the hub's database is PostgreSQL: `POSTGRES_PASSWORD=... sandlab hub up "
-                            "--postgres`")
+        raise PlatformError(NEEDS_POSTGRES)
     try:
         local_node(engine)
     except NotAManager as error:
@@ -288,7 +287,7 @@ def remove_servers(engine: docker.DockerClient, instance: Instance, cohort: str 
             service.remove()
             removed.append(service.name)
     for container in engine.containers.list(all=True, filters={"label": labels}):
-        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):  # a service's, going already
+        with contextlib.suppress(docker.errors.APIError):  # a service's, going already
             container.remove(force=True)
             if not instance.swarm:
                 removed.append(container.name)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import docker
 
 BACKENDS = ("docker", "swarm")
+SERVICE_LABEL = "com.docker.swarm.service.name"  # on each container of a service's task
+NEEDS_POSTGRES = "on Swarm the hub's database is PostgreSQL: `POSTGRES_PASSWORD=... sandlab hub up --postgres`"
 
 
 class NotAManager(RuntimeError):

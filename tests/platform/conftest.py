@@ -23,6 +23,7 @@ from sandlab.cohort import AssistantPolicy, Cohort, Dates, LabChoice, Limits, Me
 from sandlab.engine import NoEngine, client
 from sandlab.grading.plan import plan_learners
 from sandlab.hub.platform import Instance, apply_cohort, down, up
+from sandlab.hub.swarm import SERVICE_LABEL
 from sandlab.images.cli import build_all
 from sandlab.labs.catalogue import load_catalogue
 from sandlab.labs.reference import generate_reference_pack
@@ -96,7 +97,7 @@ class Platform:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             for engine in (self.engine, *self.nodes):
-                found = engine.containers.list(filters={"label": f"com.docker.swarm.service.name={server}"})
+                found = engine.containers.list(filters={"label": f"{SERVICE_LABEL}={server}"})
                 if found:
                     return found[0]
             time.sleep(0.5)

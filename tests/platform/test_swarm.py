@@ -16,7 +16,7 @@ from sandlab.grading.plan import plan_learners
 from sandlab.hub.cohort_status import cohort_status
 from sandlab.hub.networks import cohort_network
 from sandlab.hub.platform import Instance, apply_cohort, up
-from sandlab.hub.swarm import PackConstraint, label_node, local_node, node_name
+from sandlab.hub.swarm import SERVICE_LABEL, PackConstraint, label_node, local_node, node_name
 from sandlab.images.names import HUB_IMAGE, POSTGRES_IMAGE
 from sandlab.labs.catalogue import load_catalogue
 from tests.platform.client import Hub, free_port
@@ -132,8 +132,7 @@ def test_every_node_gets_the_pack_and_a_learner_on_a_worker_reads_the_same_files
     assert node_of(platform, "cy").id == workers[0].id
     on_worker = cy.run(digest)
     assert on_worker and on_worker == ana.run(digest)
-    assert not platform.engine.containers.list(filters={"label": "com.docker.swarm.service.name="
-                                                        f"{platform.instance.name}-lab-cy"})  # not here
+    assert not platform.engine.containers.list(filters={"label": f"{SERVICE_LABEL}={platform.instance.name}-lab-cy"})  # not here
     cy.stop_server()
     cy.start_server()  # the home's node, though the manager is active again
     assert node_of(platform, "cy").id == workers[0].id
