@@ -132,7 +132,8 @@ def test_every_node_gets_the_pack_and_a_learner_on_a_worker_reads_the_same_files
     assert node_of(platform, "cy").id == workers[0].id
     on_worker = cy.run(digest)
     assert on_worker and on_worker == ana.run(digest)
-    assert not platform.engine.containers.list(filters={"label": f"{SERVICE_LABEL}={platform.instance.name}-lab-cy"})  # not here
+    cy_here = platform.engine.containers.list(filters={"label": f"{SERVICE_LABEL}={platform.instance.name}-lab-cy"})
+    assert not cy_here  # its container is on the worker, not here
     cy.stop_server()
     cy.start_server()  # the home's node, though the manager is active again
     assert node_of(platform, "cy").id == workers[0].id
