@@ -24,7 +24,7 @@ from typing import IO
 import docker
 
 from sandlab.hub.files import write_private
-from sandlab.images.names import HUB_IMAGE
+from sandlab.images.names import HUB_IMAGE, LAB_IMAGE_LABEL
 
 MOUNT = "/archived-home"
 CHUNK = 1 << 20
@@ -76,10 +76,23 @@ class _Chunks(io.RawIOBase):
         return size
 
 
+def helper_image(engine: docker.DockerClient) -> str:
+    """An image to hold a volume with: the hub's, or on a Swarm node without it, a lab image (every
+    node that runs learners holds one)."""
+    if engine.images.list(name=HUB_IMAGE):
+        return HUB_IMAGE
+    labs = engine.images.list(filters={"label": LAB_IMAGE_LABEL})
+    tagged = [tag for image in labs for tag in image.tags]
+    if not tagged:
+        raise ArchiveError(f"neither {HUB_IMAGE} nor a lab image is on this engine: load one "
+                           "(`docker save sandlab-hub:latest | docker load`)")
+    return tagged[0]
+
+
 @contextlib.contextmanager
 def mounted(engine: docker.DockerClient, volume: str, mode: str = "ro") -> Iterator[docker.models.containers.Container]:
     """A container that is never started, holding ``volume``: Docker's archive API reads and writes it."""
-    holder = engine.containers.create(HUB_IMAGE, ["true"], network_disabled=True,
+    holder = engine.containers.create(helper_image(engine), ["true"], network_disabled=True,
                                       volumes={volume: {"bind": MOUNT, "mode": mode}},
                                       labels={"sandlab.archive": volume})
     try:
@@ -113,8 +126,14 @@ class HomeArchive:
         return self.archive.is_file() and self.manifest.is_file()
 
     def listed(self) -> dict[str, FileDigest]:
-        data = json.loads(self.manifest.read_text(encoding="utf-8"))
-        return {name: FileDigest(**found) for name, found in data["files"].items()}
+        return {name: FileDigest(**found) for name, found in self._manifest()["files"].items()}
+
+    def node(self) -> str:
+        """The Swarm node the home was archived from ("" on a single host)."""
+        return self._manifest().get("node", "")
+
+    def _manifest(self) -> dict:
+        return json.loads(self.manifest.read_text(encoding="utf-8"))
 
     def problems(self) -> list[str]:
         """What is wrong with the archive on disk: missing, unreadable or not matching its manifest."""
@@ -157,9 +176,10 @@ def listing(digests: dict[str, FileDigest]) -> dict[str, dict]:
     return {name: {"size": found.size, "sha256": found.sha256} for name, found in sorted(digests.items())}
 
 
-def archive_home(engine: docker.DockerClient, volume: str, target: HomeArchive) -> int:
+def archive_home(engine: docker.DockerClient, volume: str, target: HomeArchive, node: str = "") -> int:
     """Write ``target`` from ``volume`` and check it against a second reading of the volume; the
-    archive and its manifest appear (renamed into place) only once they match. Returns the file count."""
+    archive and its manifest appear (renamed into place) only once they match. The manifest names the
+    Swarm node the home was on (``node``), where it goes back. Returns the file count."""
     target.folder.mkdir(parents=True, exist_ok=True)
     partial = target.archive.with_name(f".{target.archive.name}.partial")
     try:
@@ -170,6 +190,7 @@ def archive_home(engine: docker.DockerClient, volume: str, target: HomeArchive) 
             raise ArchiveError("; ".join(problems) + " (did something write to the home meanwhile?)")
         write_private(target.manifest, json.dumps({
             "user": target.user, "volume": volume, "archived": datetime.now(UTC).isoformat(timespec="seconds"),
+            **({"node": node} if node else {}),
             "archive": target.archive.name, "archive_sha256": file_sha256(partial), "files": listing(read_again),
         }, indent=1))
         partial.replace(target.archive)
@@ -193,8 +214,8 @@ def own_root(engine: docker.DockerClient, volume: str, archive: Path) -> None:
     if root is None:
         return
     owned = f"chown {root.uid}:{root.gid} {MOUNT} && chmod {root.mode & 0o7777:o} {MOUNT}"
-    engine.containers.run(HUB_IMAGE, ["sh", "-c", owned], user="0:0", network_disabled=True, cap_drop=["ALL"],
-                          cap_add=["CHOWN", "FOWNER"],
+    engine.containers.run(helper_image(engine), ["sh", "-c", owned], user="0:0", network_disabled=True,
+                          cap_drop=["ALL"], cap_add=["CHOWN", "FOWNER"],
                           security_opt=["no-new-privileges"], volumes={volume: {"bind": MOUNT, "mode": "rw"}},
                           remove=True)
 

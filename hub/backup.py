@@ -6,6 +6,7 @@ The backup is one tar file:
                               and each of IT's folders added with --with
     volumes/<volume>.tar.gz   the hub's state (accounts, cohorts, exchange, KPIs), the PostgreSQL
                               data if any, every home, every cohort's course (gradebook), every pack
+                              (on Swarm, <volume>@<node>.tar.gz: every node's, sandlab.hub.nodes)
     files/<n>.tar.gz          IT's folders (cohort files, closed cohorts' archives)
 
 It is taken while the hub runs: each volume is read with the containers that write it paused for
@@ -43,15 +44,21 @@ from sandlab.hub.archive import (
     volume_exists,
     write_volume,
 )
+from sandlab.hub.nodes import NodeEngine, by_name, node_engines
 
 INDEX = "backup.json"
 FORMAT = 1
 
 
 def platform_volumes(engine: docker.DockerClient, instance: str) -> list:
-    """The instance's volumes that hold data: state, database, homes, courses, packs."""
-    kinds = re.compile(rf"^{re.escape(instance)}-(hub-state|postgres-data|home-.+|course-.+|pack-.+)$")
+    """The instance's volumes that hold data: state, database, homes, courses, packs and their answers."""
+    kinds = re.compile(rf"^{re.escape(instance)}-(hub-state|postgres-data|home-.+|course-.+|pack-.+|answers-.+)$")
     return sorted((volume for volume in engine.volumes.list() if kinds.match(volume.name)), key=lambda v: v.name)
+
+
+def part_name(volume: str, node: str) -> str:
+    """A volume's part in the backup: a pack has a copy on each Swarm node."""
+    return f"{volume}@{node}" if node else volume
 
 
 @contextlib.contextmanager
@@ -95,9 +102,14 @@ def _pack_folder(folder: Path, path: Path) -> dict[str, FileDigest]:
 
 
 def backup(engine: docker.DockerClient, instance: str, out: Path, folders: list[Path] = (),
-           progress: Callable[[str], None] = lambda step: None) -> BackupReport:
-    volumes = platform_volumes(engine, instance)
-    if not any(volume.name == f"{instance}-hub-state" for volume in volumes):
+           progress: Callable[[str], None] = lambda step: None, backend: str = "docker") -> BackupReport:
+    """On Swarm, every node's volumes (each node's engine, sandlab.hub.nodes); refused if a node cannot be
+    reached, since it may hold homes."""
+    nodes = node_engines(engine, backend)
+    for node in nodes:
+        node.client()  # raises NodeUnreachable with the fix
+    volumes = [(node, volume) for node in nodes for volume in platform_volumes(node.engine, instance)]
+    if not any(volume.name == f"{instance}-hub-state" for _, volume in volumes):
         raise ArchiveError(f"no hub state for instance {instance} on this engine (volume {instance}-hub-state): "
                            "nothing to back up; check --instance")
     for folder in folders:
@@ -110,14 +122,16 @@ def backup(engine: docker.DockerClient, instance: str, out: Path, folders: list[
              "volumes": [], "folders": []}
     report = BackupReport(str(out))
     try:
-        for volume in volumes:
-            progress(volume.name)
-            part = work / f"{volume.name}.tar.gz"
-            with paused_writers(engine, volume.name):
-                digests = write_volume(engine, volume.name, part)
+        for node, volume in volumes:
+            name = part_name(volume.name, node.name if node is not nodes[0] else "")
+            progress(name)
+            part = work / f"{name}.tar.gz"
+            with paused_writers(node.engine, volume.name):
+                digests = write_volume(node.engine, volume.name, part)
             index["volumes"].append({"name": volume.name, "labels": volume.attrs.get("Labels") or {},
-                                     "archive": f"volumes/{part.name}", "files": listing(digests)})
-            report.volumes.append(volume.name)
+                                     "archive": f"volumes/{part.name}", "files": listing(digests),
+                                     **({"node": node.name} if node is not nodes[0] else {})})
+            report.volumes.append(name)
             report.files += len(digests)
         for number, folder in enumerate(folders):
             progress(str(folder))
@@ -181,15 +195,23 @@ class RestoreReport:
 
 
 def restore(engine: docker.DockerClient, path: Path, files_to: Path | None = None,
-            progress: Callable[[str], None] = lambda step: None) -> RestoreReport:
-    """Bring every volume of the backup back on this engine (none may exist yet); with
-    ``files_to``, IT's folders too, each under its original name inside it."""
+            progress: Callable[[str], None] = lambda step: None, backend: str = "docker") -> RestoreReport:
+    """Bring every volume of the backup back on this engine (none may exist yet), on Swarm each other
+    node's on the node of the same host name; with ``files_to``, IT's folders too, each under its
+    original name inside it."""
     progress("checking")
     problems = check(path)
     if problems:
         raise ArchiveError(f"{path} is damaged, nothing restored: {problems[0]}")
     index = read_index(path)
-    present = [entry["name"] for entry in index["volumes"] if volume_exists(engine, entry["name"])]
+    nodes = node_engines(engine, backend)
+    targets: dict[str, NodeEngine] = {}
+    for entry in index["volumes"]:
+        node = by_name(nodes, entry.get("node", ""))
+        node.client()  # raises NodeUnreachable with the fix
+        targets[entry["archive"]] = node
+    present = [part_name(entry["name"], entry.get("node", "")) for entry in index["volumes"]
+               if volume_exists(targets[entry["archive"]].engine, entry["name"])]
     if present:
         raise ArchiveError(f"{len(present)} volume(s) of the backup exist on this engine ({present[0]}, ...): "
                            "restore on a fresh engine, or remove them first (`docker volume rm`); "
@@ -200,6 +222,7 @@ def restore(engine: docker.DockerClient, path: Path, files_to: Path | None = Non
         if taken:
             raise ArchiveError(f"{taken[0]} exists: choose another --files-to; nothing restored")
     report = RestoreReport(index["instance"])
+    made: list[tuple[docker.DockerClient, str]] = []
     work = path.with_name(f".{path.name}.restoring")
     work.mkdir(exist_ok=True)
     try:
@@ -216,11 +239,13 @@ def restore(engine: docker.DockerClient, path: Path, files_to: Path | None = Non
                     part = work / "volume.tar.gz"
                     with open(part, "wb") as copy:
                         shutil.copyfileobj(bundle.extractfile(entry["archive"]), copy, CHUNK)
-                    unpack_volume(engine, entry["name"], part, _digests_of(entry), entry["labels"])
-                    report.volumes.append(entry["name"])
+                    target = targets[entry["archive"]].engine
+                    unpack_volume(target, entry["name"], part, _digests_of(entry), entry["labels"])
+                    made.append((target, entry["name"]))
+                    report.volumes.append(part_name(entry["name"], entry.get("node", "")))
             except BaseException:  # all or nothing: what was made so far goes, the backup is still whole
-                for name in report.volumes:
-                    engine.volumes.get(name).remove(force=True)
+                for target, name in made:
+                    target.volumes.get(name).remove(force=True)
                 for folder in report.folders:
                     shutil.rmtree(folder, ignore_errors=True)
                 raise

@@ -20,7 +20,8 @@ def backup_command(
     """Back up the whole platform while it runs: the hub's state (accounts, cohorts, exchange, KPIs,
     surveys), its database, every home, every cohort's gradebook and every pack, plus IT's folders
     given with --with. Each volume's writers are paused for the seconds it is read. The file appears
-    only once every part has been read back and matched its sha256 list.
+    only once every part has been read back and matched its sha256 list. On Swarm
+    (SANDLAB_BACKEND=swarm), every node's volumes, through each node's engine (label sandlab.engine).
 
     Example:
 
@@ -31,6 +32,8 @@ def backup_command(
     from sandlab.engine import NoEngine, client
     from sandlab.hub.archive import ArchiveError
     from sandlab.hub.backup import backup
+    from sandlab.hub.nodes import NodeUnreachable
+    from sandlab.hub.swarm import backend
 
     if out.exists():
         fail(f"{out} exists: give a new file name (a backup never replaces another)")
@@ -39,8 +42,8 @@ def backup_command(
     try:
         with console.status("backing up") as status:
             report = backup(client(), instance, out, list(folders or []),
-                            progress=lambda step: status.update(f"backing up {step}"))
-    except (ArchiveError, NoEngine, DockerException, OSError) as error:
+                            progress=lambda step: status.update(f"backing up {step}"), backend=backend())
+    except (ArchiveError, NodeUnreachable, NoEngine, DockerException, OSError) as error:
         fail(str(error))
     console.print(f"{out}: {len(report.volumes)} volumes and {len(report.folders)} folders, {report.files} files "
                   f"checked, {report.size / 2**20:.1f} MiB. Restore with `sandlab restore {out}`.", markup=False)
@@ -53,7 +56,8 @@ def restore_command(
 ) -> None:
     """Bring the platform back from a backup on an engine that has none of its volumes (a new machine,
     or after `sandlab hub down --volumes`): the backup is checked first, then each volume is made and
-    checked file by file. All or nothing. Then build the images and start the hub as usual.
+    checked file by file. All or nothing. Then build the images and start the hub as usual. On Swarm,
+    each node's volumes go back to the node of the same host name.
 
     Example:
 
@@ -65,13 +69,16 @@ def restore_command(
     from sandlab.engine import NoEngine, client
     from sandlab.hub.archive import ArchiveError
     from sandlab.hub.backup import restore
+    from sandlab.hub.nodes import NodeUnreachable
+    from sandlab.hub.swarm import backend
 
     if not backup_file.is_file():
         fail(f"{backup_file}: no such file")
     try:
         with console.status("restoring") as status:
-            report = restore(client(), backup_file, files_to, progress=lambda step: status.update(f"restoring {step}"))
-    except (ArchiveError, NoEngine, DockerException, OSError) as error:
+            report = restore(client(), backup_file, files_to, progress=lambda step: status.update(f"restoring {step}"),
+                             backend=backend())
+    except (ArchiveError, NodeUnreachable, NoEngine, DockerException, OSError) as error:
         fail(str(error))
     console.print(f"instance {report.instance}: {len(report.volumes)} volumes restored and checked"
                   + (f", folders in {files_to}" if report.folders else "")

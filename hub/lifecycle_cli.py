@@ -151,7 +151,8 @@ def restore_command(
 ) -> None:
     """Bring a member's home back from the cohort's archive into their home volume (refused if they have
     one), checked file by file against the manifest. They find it at their next server start, in this
-    cohort if it is open or in the cohort they have joined since under the same login.
+    cohort if it is open or in the cohort they have joined since under the same login. On Swarm, it goes
+    back to the node it was archived from, where their servers are pinned.
 
     Example:
 
@@ -161,7 +162,10 @@ def restore_command(
 
     from sandlab.cohort import load_cohort
     from sandlab.engine import NoEngine, client
-    from sandlab.hub.archive import ArchiveError, HomeArchive, restore_home
+    from sandlab.hub.archive import ArchiveError, HomeArchive
+    from sandlab.hub.close import restore_closed_home
+    from sandlab.hub.nodes import NodeUnreachable
+    from sandlab.hub.platform import Instance
     from sandlab.hub.state import home_labels, home_volume
 
     try:
@@ -170,8 +174,9 @@ def restore_command(
             fail(f"{login} is not a member of cohort {cohort.name} ({cohort_file})")
         folder = source or default_archives(cohort_file, cohort.name)
         volume = home_volume(instance, login)
-        files = restore_home(client(), volume, HomeArchive(folder, login), home_labels(instance, cohort.name, login))
-    except (SpecError, ArchiveError, NoEngine, DockerException) as error:
+        node, files = restore_closed_home(client(), Instance(instance), volume, HomeArchive(folder, login),
+                                          home_labels(instance, cohort.name, login))
+    except (SpecError, ArchiveError, NodeUnreachable, NoEngine, DockerException) as error:
         fail(str(error))
     console.print(f"{login}'s home restored from {folder}: {files} files checked against the manifest, in volume "
-                  f"{volume}", markup=False)
+                  f"{volume}" + (f" on node {node}" if node else ""), markup=False)

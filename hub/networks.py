@@ -53,8 +53,10 @@ def remove_cohort_networks(engine: docker.DockerClient, instance: str, cohort: s
         if cohort is not None and network.name != cohort_network(instance, cohort):
             continue
         network.reload()
-        for container in network.containers:
-            network.disconnect(container, force=True)
+        for endpoint in network.attrs.get("Containers") or {}:
+            if endpoint.startswith("lb-"):  # an overlay's own load-balancer endpoint, no container
+                continue
+            network.disconnect(endpoint, force=True)
         network.remove()
         removed.append(network.name)
     return removed

@@ -26,7 +26,7 @@ import httpx
 from sandlab.cohort import Cohort, LearnerPlan
 from sandlab.engine import cli, container_exists, image_exists
 from sandlab.hub.networks import attach_hub, remove_cohort_networks
-from sandlab.hub.state import STATE_DIR, AppliedCohort, pack_labels
+from sandlab.hub.state import STATE_DIR, AppliedCohort, answers_volume, pack_labels
 from sandlab.hub.swarm import NEEDS_POSTGRES, NotAManager, backend, local_node, mark_pack
 from sandlab.hub.swarm_packs import PackCopyFailed, spread_pack
 from sandlab.images.names import HUB_IMAGE, POSTGRES_IMAGE, project_root
@@ -119,8 +119,10 @@ def check_pack(cohort: Cohort) -> None:
                             "regenerate it")
 
 
-def load_pack(engine: docker.DockerClient, instance: Instance, cohort: Cohort, volume: str) -> bool:
-    """Copy the pack's public/ into ``volume`` unless it is there already; True when copied."""
+def load_pack(engine: docker.DockerClient, instance: Instance, cohort: Cohort, volume: str,
+              part: str = "public") -> bool:
+    """Copy the pack's ``part`` (public/, or answers/ for the trainers) into ``volume`` unless it is there
+    already; True when copied."""
     check_pack(cohort)
     if any(v.name == volume for v in engine.volumes.list(filters={"name": volume})):
         return False
@@ -129,13 +131,13 @@ def load_pack(engine: docker.DockerClient, instance: Instance, cohort: Cohort, v
                                    volumes={volume: {"bind": "/pack", "mode": "rw"}})
     copied = False
     try:
-        copied = loader.put_archive("/pack", readable_tar(cohort.pack / "public"))
+        copied = loader.put_archive("/pack", readable_tar(cohort.pack / part))
     finally:
         loader.remove(force=True)
         if not copied:  # a half-copied pack must never be mounted
             engine.volumes.get(volume).remove(force=True)
     if not copied:
-        raise PlatformError(f"copying {cohort.pack / 'public'} into volume {volume} failed")
+        raise PlatformError(f"copying {cohort.pack / part} into volume {volume} failed")
     return True
 
 
@@ -150,6 +152,8 @@ def apply_cohort(engine: docker.DockerClient, instance: Instance, cohort: Cohort
             raise PlatformError(f"image '{image}' is not on this engine: run `sandlab images build`")
     volume = pack_volume_name(instance, cohort)
     load_pack(engine, instance, cohort, volume)
+    if (cohort.pack / "answers").is_dir():  # for its trainers' workspaces, on this node (where trainers run)
+        load_pack(engine, instance, cohort, answers_volume(volume), "answers")
     if instance.swarm:  # this manager's node holds the pack, then every other node: learners may run there
         mark_pack(engine, volume)
         try:

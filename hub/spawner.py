@@ -4,7 +4,9 @@ Every container gets: the learners' internal network (no route out, not even to 
 host), uid 1000, no capabilities, no-new-privileges, pids, memory and CPU limits, the
 cohort's pack read-only at ~/data, a persistent volume for the whole home (first filled
 from the image: the welcome notebook, ~/work), no Docker socket and none of the hub's
-environment. Learners choose nothing: no image, no options.
+environment. Learners choose nothing: no image, no options. A trainer's server is their
+authoring workspace: the trainer image (the labs' sources), the cohort's course (formgrader)
+and the pack's answers, read-only, which no learner's server ever mounts.
 """
 
 from __future__ import annotations
@@ -19,11 +21,20 @@ from sandlab.cohort import AssistantPolicy
 from sandlab.hub.access import closed_notice
 from sandlab.hub.networks import cohort_network, network_settings
 from sandlab.hub.services import ASSISTANT, EXCHANGE, KPIS
-from sandlab.hub.state import AppliedCohort, course_labels, course_volume, home_labels, home_volume
+from sandlab.hub.state import (
+    AppliedCohort,
+    answers_volume,
+    course_labels,
+    course_volume,
+    home_labels,
+    home_volume,
+)
+from sandlab.images.names import TRAINER_IMAGE
 from sandlab.sandbox import HOME, LEARNER_UID, Hardening
 
 DATA = f"{HOME}/data"
 COURSE = f"{HOME}/course"
+ANSWERS = f"{HOME}/answers"
 TRAINER_CONFIG = "/opt/sandlab/etc/jupyter/trainer"  # enables nbgrader's formgrader on the course
 # What a learner server's own token needs: report activity, be reached by its owner, fetch
 # and submit labs through the exchange service (nbgrader's Assignments tab uses it), and
@@ -65,13 +76,13 @@ class CohortSpawner(HasTraits):
     def home_volume(self) -> str:
         return home_volume(self.instance, self.escaped_name)
 
-    async def _check_image(self, applied: AppliedCohort) -> None:
+    async def _check_image(self, applied: AppliedCohort, image: str) -> None:
         from docker.errors import ImageNotFound
 
         try:
-            await self.docker("inspect_image", applied.cohort.image)
+            await self.docker("inspect_image", image)
         except ImageNotFound:
-            raise SpawnRefused(f"the lab image '{applied.cohort.image}' of cohort {applied.cohort.name} is not "
+            raise SpawnRefused(f"the lab image '{image}' of cohort {applied.cohort.name} is not "
                                "on this Docker engine: IT runs `sandlab images build`") from None
 
     async def _check_pack(self, applied: AppliedCohort) -> None:
@@ -120,16 +131,18 @@ class CohortSpawner(HasTraits):
 
     async def start(self):
         applied = self._placement()
-        cohort, limits = applied.cohort, applied.cohort.limits
+        cohort = applied.cohort
         member = next(m for m in cohort.members if m.name == self.user.name)
+        limits = cohort.trainer_limits if member.role == "trainer" else cohort.limits
         notice = closed_notice(cohort, member, datetime.now(UTC))
         if notice:
             raise SpawnRefused(notice)
-        await self._check_image(applied)
+        image = TRAINER_IMAGE if member.role == "trainer" else cohort.image  # trainers': with the labs' sources
+        await self._check_image(applied, image)
         if applied.open:  # else its staff only, and no pack: it was removed with the cohort's homes
             await self._check_pack(applied)
         self.user_options = {}  # learners choose nothing: no image, no options, not even by the API
-        self.image = cohort.image
+        self.image = image
         self.network_name = await self._cohort_network(cohort.name)
         self.volume_labels = {self.home_volume(): home_labels(self.instance, cohort.name, self.user.name)}
         self.volumes = {self.home_volume(): HOME}
@@ -149,6 +162,8 @@ class CohortSpawner(HasTraits):
             self.volume_labels[course] = course_labels(self.instance, cohort.name)
             self.volumes[course] = {"bind": COURSE, "mode": "rw"}
             self.environment.update(JUPYTER_CONFIG_PATH=TRAINER_CONFIG, SANDLAB_ROLE="trainer")
+            if applied.open:  # the ground truth, to write and validate labs against (sandlab.labs.workspace)
+                self.volumes[answers_volume(applied.pack_volume)] = {"bind": ANSWERS, "mode": "ro"}
         self._harden(limits.hardening(), {"sandlab.instance": self.instance, "sandlab.cohort": cohort.name},
                      member.role)
         await self._make_volumes()

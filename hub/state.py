@@ -30,6 +30,12 @@ def course_volume(instance: str, cohort: str) -> str:
     return f"{instance}-course-{cohort}"
 
 
+def answers_volume(pack_volume: str) -> str:
+    """The pack's answers/ (ground truth), beside its public part: mounted read-only in its cohort's
+    trainers' servers only, never a learner's."""
+    return pack_volume.replace("-pack-", "-answers-", 1)
+
+
 def home_volume(instance: str, user: str) -> str:
     """A member's home: one volume per login, kept across restarts, archived when the cohort closes."""
     return f"{instance}-home-{user}"

@@ -58,13 +58,22 @@ def local_node(engine: docker.DockerClient):
     return engine.nodes.get(swarm["NodeID"])
 
 
-def label_node(node, label: str) -> None:
-    """Give ``node`` the label ``label=true`` (its other labels kept)."""
+def label_node(node, label: str, value: str = "true") -> None:
+    """Give ``node`` the label ``label=value`` (its other labels kept)."""
     node.reload()
     spec = node.attrs["Spec"]
     labels = spec.get("Labels") or {}
-    if labels.get(label) != "true":
-        node.update({**spec, "Labels": {**labels, label: "true"}})
+    if labels.get(label) != value:
+        node.update({**spec, "Labels": {**labels, label: value}})
+
+
+def unlabel_node(node, label: str) -> None:
+    """Take the label ``label`` off ``node`` (its other labels kept)."""
+    node.reload()
+    spec = node.attrs["Spec"]
+    labels = dict(spec.get("Labels") or {})
+    if labels.pop(label, None) is not None:
+        node.update({**spec, "Labels": labels})
 
 
 def mark_pack(engine: docker.DockerClient, volume: str) -> None:

@@ -7,8 +7,8 @@ published port, which would add routes out). Its container carries the sandbox's
 node's engine adds no-new-privileges to every container (docs/scaling.md).
 
 Homes stay on one node: a member's first server goes to a node holding the cohort's pack, and
-every later one to the node that holds their home (the node is kept in the spawner's state,
-which survives a stop). A drained node therefore moves no one's files: its learners wait for
+every later one to the node that holds their home (the node's host name is kept in the
+spawner's state, which survives a stop). A drained node therefore moves no one's files: its learners wait for
 it, and the spawn page says so. A trainer's server runs on the hub's manager, where the grading
 desk keeps the cohort's course.
 """
@@ -29,7 +29,8 @@ class SandlabSwarmSpawner(CohortSpawner, SwarmSpawner):
     """One hardened one-task service per member, on a Docker Swarm."""
 
     swarm = True
-    node = Unicode("", help="The Swarm node holding this member's home (its ID), once a server ran.")
+    node = Unicode("", help="The Swarm node holding this member's home (its host name), once a server ran: a "
+                   "host name, so that a node rebuilt under the same name, its homes restored, takes them back.")
     manager_node = Unicode("", help="The manager this hub drives (its ID): where courses and the hub's state are.")
 
     async def _check_pack(self, applied: AppliedCohort) -> None:
@@ -68,7 +69,7 @@ class SandlabSwarmSpawner(CohortSpawner, SwarmSpawner):
     def _harden(self, hardening: Hardening, labels: dict[str, str], role: str) -> None:
         self.use_internal_ip = True  # reached at its task's address on the overlay, no published port
         self.extra_container_spec = {**hardening.service_container_spec(), "workdir": HOME, "labels": labels}
-        constraints = [f"node.id=={self.node}"] if self.node else []
+        constraints = [f"node.hostname=={self.node}"] if self.node else []
         if role == "trainer":  # the course (gradebook, submissions) is on the node the grading desk uses
             constraints.append(f"node.id=={self.manager_node}")
         applied = self._placement()
@@ -95,7 +96,7 @@ class SandlabSwarmSpawner(CohortSpawner, SwarmSpawner):
         started = await super().start()
         task = await self.get_task()
         if task and task.get("NodeID"):
-            self.node = task["NodeID"]
+            self.node = node_name(await self.docker("inspect_node", task["NodeID"]))
         return started
 
     def get_state(self) -> dict:

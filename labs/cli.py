@@ -16,9 +16,12 @@ from sandlab.console import console, fail
 from sandlab.labs.catalogue import catalogue_markdown, load_catalogue, matrix, select
 from sandlab.labs.paths import lab_ids
 from sandlab.labs.spec import LEVELS, PERSONAS
+from sandlab.labs.workspace import LABS_ROOT_ENV, PACK_ENV
 from sandlab.specfile import SpecError
 
 app = typer.Typer(help="The lab catalogue and the trainers' tools.", no_args_is_help=True)
+RootOption = Annotated[Path | None, typer.Option(envvar=LABS_ROOT_ENV, help="Catalogue folder (default: the installed "
+                                                 "one; in a trainer's workspace, their library ~/labs).")]
 
 
 
@@ -71,7 +74,7 @@ def new(
     lab_id: Annotated[str, typer.Argument(help="l<NN>-<slug>, e.g. l17-hr-chatbot-audit.")],
     persona: Annotated[str, typer.Option(help=f"One of {', '.join(PERSONAS)}.")],
     level: Annotated[int, typer.Option(min=1, max=4, help="1 to 4.")],
-    root: Annotated[Path | None, typer.Option(help="Catalogue folder [default: the installed one].")] = None,
+    root: RootOption = None,
 ) -> None:
     """Scaffold a lab: lab.yaml, French and English source notebooks, a wrong answer.
 
@@ -95,11 +98,12 @@ def new(
 
 @app.command()
 def validate(
-    lab: Annotated[list[str] | None, typer.Argument(help="Lab ids [default with --all: every lab].")] = None,
+    lab: Annotated[list[str] | None, typer.Argument(help="Lab ids (with --all: every lab).")] = None,
     all_labs: Annotated[bool, typer.Option("--all", help="Validate the whole catalogue.")] = False,
-    pack: Annotated[Path | None, typer.Option(help="Dataset pack to run against [default: the reference "
-                                              "pack, generated now; no-code labs' solutions are its answers].")] = None,
-    root: Annotated[Path | None, typer.Option(help="Catalogue folder [default: the installed one].")] = None,
+    pack: Annotated[Path | None, typer.Option(envvar=PACK_ENV, help="Dataset pack to run against (default: the "
+                                              "reference pack, generated now; no-code labs' solutions are its "
+                                              "answers; in a trainer's workspace, the cohort's pack).")] = None,
+    root: RootOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     in_image: Annotated[bool, typer.Option("--in-image", help="Run inside the lab image as the learner, with "
                                            "no network (needs Docker and `sandlab images build`).")] = False,
@@ -157,3 +161,7 @@ def validate(
                 console.print(Text(f"{r.lab_id}: {problem}", style="red"), soft_wrap=True)
     if not all(r.passed for r in results):
         raise typer.Exit(1)
+
+
+if __name__ == "__main__":  # a trainer's workspace runs `sandlab labs ...` as this (images/trainer)
+    app(prog_name="sandlab labs")

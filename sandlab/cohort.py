@@ -160,6 +160,8 @@ class Cohort(_Spec):
     pack: Path = Field(description="A dataset pack; its public/ part is mounted read-only at ~/data.")
     image: str = Field(LAB_IMAGE, description="The lab image every learner of the cohort runs.")
     limits: Limits = Limits()
+    trainer_limits: Limits = Field(Limits(), description="A trainer's workspace: validating a lab runs nbgrader and "
+                                   "the lab's kernel beside their server (2G, 1 CPU by default).")
     language: Language = Field("fr", description="Language of the labs and the interface; a member may override.")
     labs: LabChoice = LabChoice()
     dates: Dates = Dates()

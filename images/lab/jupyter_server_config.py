@@ -1,11 +1,18 @@
 """Each learner's server start: the interface in the learner's language, the welcome notebook with their path,
-the assistant's key for the `openai` package and its chat notebook."""
+the assistant's key for the `openai` package and its chat notebook; in a trainer's, their workspace."""
 
 import json
 import os
 from pathlib import Path
 
 HOME = Path.home()
+
+# Set here, not in jupyter_server_config.d/ (read for enabling extensions only): terminals run a
+# non-login bash, with the server's environment (a login shell's /etc/profile drops /opt/sandlab/bin
+# from PATH: no `sandlab` in a trainer's terminal); JupyterLab's extension manager lists, never installs.
+c = get_config()  # noqa: F821 - provided by traitlets when the server loads this file
+c.ServerApp.terminado_settings = {"shell_command": ["/bin/bash"]}
+c.LabApp.extension_manager = "readonly"
 LANGUAGE = os.environ.get("SANDLAB_LANGUAGE", "")
 LOCALES = {"fr": "fr_FR", "en": "en"}
 
@@ -40,7 +47,13 @@ def _assistant_key() -> None:
         os.environ.setdefault("OPENAI_API_KEY", os.environ["JUPYTERHUB_API_TOKEN"])
 
 
-for _step in (_assistant_key, _interface_language, _welcome, _assistant_notebook):
+def _trainer_workspace() -> None:
+    from sandlab.labs.workspace import prepare
+
+    prepare()  # nothing outside the trainer image
+
+
+for _step in (_assistant_key, _interface_language, _welcome, _assistant_notebook, _trainer_workspace):
     try:
         _step()
     except Exception as error:  # noqa: BLE001 - a welcome must never stop the learner's server

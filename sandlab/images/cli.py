@@ -12,7 +12,17 @@ from sandlab.console import console, fail
 from sandlab.engine import NoEngine, client
 from sandlab.images.base import BaseImageError, build_debian_base, choose_base
 from sandlab.images.build import BuildError, Built, build_image
-from sandlab.images.names import HUB, LAB, LOCK, OWN_WHEEL, POSTGRES, WHEELHOUSE, NotASourceTree, project_root
+from sandlab.images.names import (
+    HUB,
+    LAB,
+    LOCK,
+    OWN_WHEEL,
+    POSTGRES,
+    TRAINER,
+    WHEELHOUSE,
+    NotASourceTree,
+    project_root,
+)
 from sandlab.images.wheelhouse import WheelhouseError, build_own_wheel, fill_wheelhouse, write_lock
 
 app = typer.Typer(help="Build the images offline: Debian base, wheelhouse, lab and hub images.",
@@ -58,7 +68,8 @@ def lock() -> None:
 
 
 def build_all(base: str = "auto", *, download: bool = True, postgres: bool = False) -> list[Built]:
-    """Base (if needed), wheelhouse, lab image, hub image (and PostgreSQL's); one progress line per step."""
+    """Base (if needed), wheelhouse, lab image, trainer image, hub image (and PostgreSQL's); one progress line
+    per step."""
     root = project_root()
     engine = client()
     chosen = choose_base(engine, base)
@@ -76,7 +87,7 @@ def build_all(base: str = "auto", *, download: bool = True, postgres: bool = Fal
             fill_wheelhouse(root / LOCK, wheels)
         build_own_wheel(root, root / OWN_WHEEL)
         progress.update(task, completed=1, step=f"{sum(1 for _ in wheels.glob('*.whl'))} wheels")
-        for source in (LAB, HUB, *([POSTGRES] if postgres else [])):
+        for source in (LAB, TRAINER, HUB, *([POSTGRES] if postgres else [])):
             task = progress.add_task(source.tag, total=None, step="")
 
             def on_step(done: int, total: int, text: str, task=task) -> None:

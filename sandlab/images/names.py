@@ -9,7 +9,9 @@ PUBLIC_BASE = "python:3.11-slim-bookworm"
 LOCAL_BASE = "sandlab-base:bookworm"
 LAB_IMAGE = "sandlab-lab:latest"
 HUB_IMAGE = "sandlab-hub:latest"
+TRAINER_IMAGE = "sandlab-trainer:latest"  # the lab image plus the labs' sources: trainers' servers only
 POSTGRES_IMAGE = "sandlab-postgres:latest"
+LAB_IMAGE_LABEL = "sandlab.image=lab"  # on every lab image (labs/Dockerfile), also one built FROM it
 
 # The images' interpreter: Debian bookworm's Python (the public slim image is also 3.11).
 PYTHON_VERSION = "3.11.2"
@@ -25,6 +27,7 @@ class ImageSource:
 
 
 LAB = ImageSource(LAB_IMAGE, "labs/Dockerfile", "images/lab.in")
+TRAINER = ImageSource(TRAINER_IMAGE, "images/trainer/Dockerfile", "")  # FROM the lab image: built after it
 HUB = ImageSource(HUB_IMAGE, "hub/Dockerfile", "images/hub.in")
 POSTGRES = ImageSource(POSTGRES_IMAGE, "images/postgres/Dockerfile", "")
 LOCK = "images/lock.txt"

@@ -1,9 +1,17 @@
 """The Swarm backend's pieces that need no engine: the sandbox's rules in a service's terms,
-the cohort overlay, and a home's node kept across stops (the platform test runs them on a swarm)."""
+the cohort overlay, a home's node kept across stops and found again (the platform test runs them on a
+swarm)."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
+from sandlab.hub.archive import HomeArchive
+from sandlab.hub.backup import part_name
 from sandlab.hub.networks import network_settings
+from sandlab.hub.nodes import NodeEngine, NodeUnreachable, by_name, engine_address_fix, locate
 from sandlab.hub.swarm import PackConstraint, node_name
 from sandlab.hub.swarm_spawner import SandlabSwarmSpawner
 from sandlab.sandbox import Hardening
@@ -42,3 +50,29 @@ def test_a_stopped_server_keeps_the_node_of_its_home():
     fresh = SandlabSwarmSpawner()
     fresh.load_state({"object_name": "x-lab-zoe"})
     assert fresh.node == "" and "node" not in fresh.get_state()
+
+
+def test_a_volume_on_a_node_nobody_can_reach_is_never_called_missing():
+    unreachable = NodeEngine("node-2", None, f"node node-2 may hold homes: {engine_address_fix('node-2')}")
+    with pytest.raises(NodeUnreachable, match="sandlab.engine=ssh://"):
+        locate([unreachable], "x-home-ana")
+    assert locate([], "x-home-ana") is None
+    with pytest.raises(NodeUnreachable, match="node-2"):
+        unreachable.client()
+
+
+def test_a_home_goes_back_to_the_node_its_archive_names(tmp_path):
+    here, there = NodeEngine("manager-1", object()), NodeEngine("node-2", object())
+    assert by_name([here, there], "node-2") is there and by_name([here, there], "") is here  # "": one host
+    with pytest.raises(NodeUnreachable, match="node-9 is not in this swarm"):
+        by_name([here, there], "node-9")
+    archive = HomeArchive(tmp_path, "ana")
+    archive.manifest.write_text(json.dumps({"files": {}}))
+    assert archive.node() == ""
+    archive.manifest.write_text(json.dumps({"files": {}, "node": "node-2"}))
+    assert archive.node() == "node-2"
+
+
+def test_each_node_copy_of_a_volume_has_its_own_part_in_a_backup():
+    assert part_name("x-pack-alpha-01", "") == "x-pack-alpha-01"
+    assert part_name("x-pack-alpha-01", "node-2") == "x-pack-alpha-01@node-2"

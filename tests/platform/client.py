@@ -158,6 +158,36 @@ class Session:
         assert response.status_code == 201, response.text
         return Kernel(self, response.json()["id"])
 
+    def in_terminal(self, command: str, timeout: float = 120) -> tuple[int, str]:
+        """Run ``command`` in a new JupyterLab terminal of this user's server (the shell a person gets),
+        over its websocket; its exit status and what the terminal showed."""
+        self.start_server()
+        response = self.server("POST", "api/terminals")
+        assert response.status_code == 200, response.text
+        name = response.json()["name"]
+        url = f"{self.server_url}terminals/websocket/{name}".replace("http://", "ws://")
+        ws = websocket.create_connection(url, header=[f"Authorization: token {self.token}"], timeout=30)
+        marker = uuid.uuid4().hex
+        shown = ""
+        try:
+            ws.send(json.dumps(["stdin", f"{command}; echo {marker}=$?\r"]))
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                ws.settimeout(max(0.1, deadline - time.monotonic()))
+                try:
+                    kind, *content = json.loads(ws.recv())
+                except websocket.WebSocketTimeoutException:
+                    break
+                if kind == "stdout":
+                    shown += content[0]
+                    found = re.search(rf"{marker}=(\d+)", shown)
+                    if found:
+                        return int(found.group(1)), shown[:found.start()]
+        finally:
+            ws.close()
+            self.server("DELETE", f"api/terminals/{name}")
+        raise TimeoutError(f"the terminal did not finish within {timeout} s: {shown[-500:]!r}")
+
     def run(self, code: str, timeout: float = 90):
         """Run ``code`` in a new kernel of this user's server; the JSON line it printed."""
         self.start_server()

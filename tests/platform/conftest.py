@@ -85,6 +85,7 @@ class Platform:
     passwords: dict[str, str]
     cohorts: dict[str, Cohort]
     nodes: tuple[docker.DockerClient, ...] = ()  # on Swarm, the other nodes' engines (a test's own)
+    node_addresses: tuple[str, ...] = ()  # and their addresses (DOCKER_HOST), in the same order
 
     def login(self, name: str):
         return self.hub.login(name, self.passwords[name])

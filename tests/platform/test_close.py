@@ -50,6 +50,7 @@ def test_a_closed_cohort_is_archived_even_when_interrupted_and_a_home_comes_back
         archives = tmp_path / "archives"
         homes = {name: f"{instance.name}-home-{name}" for name in ("kim", "lou", "tia")}
         pack_volumes = volume_names(engine, f"{instance.name}-pack-")
+        assert volume_names(engine, f"{instance.name}-answers-")  # loaded by apply for the trainer
         assert pack_volumes and set(homes.values()) - {homes["tia"]} <= volume_names(engine, f"{instance.name}-home-")
 
         # killed as soon as kim's archive is in place: lou's home is still being archived
@@ -83,6 +84,7 @@ def test_a_closed_cohort_is_archived_even_when_interrupted_and_a_home_comes_back
         assert not list(archives.glob(".*.partial")), "a partial archive was left behind"
         assert not engine.networks.list(names=[cohort_network(instance.name, "slclose")])
         assert not (pack_volumes & volume_names(engine, f"{instance.name}-pack-")), "the unused pack was kept"
+        assert not volume_names(engine, f"{instance.name}-answers-"), "the unused pack's answers were kept"
         assert not engine.containers.list(all=True, filters={"label": f"sandlab.instance={instance.name}"})
 
         # learners are out, the trainer is still in

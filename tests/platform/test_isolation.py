@@ -183,6 +183,35 @@ print(json.dumps(attempts))
     assert "done" not in found.values()
 
 
+def test_a_learner_finds_no_lab_solution_and_no_answer(platform):
+    """The labs' sources (solutions, hidden tests) are in the trainer image only, the pack's answers in a
+    volume only trainers mount: searched for everywhere a learner can read, neither is found."""
+    found = run(platform.login("ana"), """
+import json, os, re
+markers = ('BEGIN SOLUTION', 'BEGIN HIDDEN TESTS')
+lab_notebook = re.compile(r'^l[0-9]{2}-[a-z0-9-]+[.][a-z]{2}[.]ipynb$')  # a lab's, not nbgrader's own test files
+sources, answers = [], []
+for top in ('/opt', '/home', '/srv', '/tmp', '/var', '/mnt', '/media', '/root'):
+    for folder, dirs, files in os.walk(top, onerror=lambda error: None):
+        if os.path.basename(folder) == 'answers':
+            answers.append(folder)
+        for name in files:
+            if lab_notebook.match(name):
+                try:
+                    text = open(os.path.join(folder, name), encoding='utf-8', errors='replace').read()
+                except OSError:
+                    continue
+                if any(marker in text for marker in markers):
+                    sources.append(os.path.join(folder, name))
+mounts = [line.split()[4] for line in open('/proc/self/mountinfo')]
+print(json.dumps({'sources': sources, 'answers': answers, 'mounts': mounts}))
+""")
+    assert found["sources"] == [] and found["answers"] == [], found
+    assert not any("answers" in mount for mount in found["mounts"]), found["mounts"]
+    mounted = [mount.get("Name", "") for mount in platform.container("ana").attrs["Mounts"]]
+    assert not any("-answers-" in name for name in mounted), mounted
+
+
 def test_the_learner_environment_holds_nothing_of_the_hub(platform):
     found = run(platform.login("ana"), """
 import json, os, urllib.request

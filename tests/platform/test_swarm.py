@@ -13,11 +13,16 @@ from typer.testing import CliRunner
 
 from sandlab.cli import app
 from sandlab.grading.plan import plan_learners
+from sandlab.hub.archive import HomeArchive, differences, volume_digests, volume_exists
+from sandlab.hub.backup import check, read_index
+from sandlab.hub.close import close_cohort, restore_closed_home
 from sandlab.hub.cohort_status import cohort_status
 from sandlab.hub.networks import cohort_network
+from sandlab.hub.nodes import ENGINE_LABEL
 from sandlab.hub.platform import Instance, apply_cohort, up
+from sandlab.hub.state import home_labels, home_volume
 from sandlab.hub.swarm import SERVICE_LABEL, PackConstraint, label_node, local_node, node_name
-from sandlab.images.names import HUB_IMAGE, POSTGRES_IMAGE
+from sandlab.images.names import HUB_IMAGE, POSTGRES_IMAGE, TRAINER_IMAGE
 from sandlab.labs.catalogue import load_catalogue
 from tests.platform.client import Hub, free_port
 from tests.platform.conftest import Platform
@@ -33,7 +38,7 @@ def platform(platform):
     """The shared hub's cohorts alpha and beta (same pack, members, limits), on a swarm's hub."""
     host = platform
     lab = host.cohorts["alpha"].image
-    with swarm_engine([HUB_IMAGE, lab, POSTGRES_IMAGE], workers=1, worker_images=[lab]) as node:
+    with swarm_engine([HUB_IMAGE, lab, TRAINER_IMAGE, POSTGRES_IMAGE], workers=1, worker_images=[lab]) as node:
         engine = node.client()
         instance = Instance(f"slsw{secrets.token_hex(3)}", free_port(), bind=node.address, backend="swarm",
                             docker_host=node.url, postgres_password=secrets.token_hex(12),
@@ -47,7 +52,8 @@ def platform(platform):
                 passwords.update(apply_cohort(engine, instance, cohort, learners=learners, catalogue=load_catalogue()))
             up(engine, instance)
             yield Platform(instance, Hub(instance.port), engine, passwords, cohorts,
-                           nodes=tuple(worker.client() for worker in node.workers))
+                           nodes=tuple(worker.client() for worker in node.workers),
+                           node_addresses=tuple(worker.url for worker in node.workers))
         finally:
             forwarder.close()
 
@@ -111,6 +117,21 @@ def set_availability(node, availability: str) -> None:
     node.update({**node.attrs["Spec"], "Availability": availability})
 
 
+def start_on_a_worker(platform, name: str, neighbour: str = "ana"):
+    """A member's server, on a worker if it is their first (the manager paused meanwhile). A
+    neighbour's server of the same cohort starts first: it attaches the hub to the cohort's overlay,
+    which a paused manager could not."""
+    platform.login(neighbour).start_server()
+    manager = local_node(platform.engine)
+    set_availability(manager, "pause")
+    try:
+        member = platform.login(name)
+        member.start_server()
+    finally:
+        set_availability(manager, "active")
+    return member
+
+
 def test_every_node_gets_the_pack_and_a_learner_on_a_worker_reads_the_same_files(platform):
     manager = local_node(platform.engine)
     workers = [node for node in platform.engine.nodes.list() if node.id != manager.id]
@@ -122,13 +143,7 @@ def test_every_node_gets_the_pack_and_a_learner_on_a_worker_reads_the_same_files
               "(str(p.relative_to(data)), hashlib.sha256(p.read_bytes()).hexdigest()) for p in data.rglob('*') "
               "if p.is_file())))")
     ana = platform.login("ana")
-    ana.start_server()
-    set_availability(manager, "pause")  # no new task on the manager: cy's first server goes to the worker
-    try:
-        cy = platform.login("cy")
-        cy.start_server()
-    finally:
-        set_availability(manager, "active")
+    cy = start_on_a_worker(platform, "cy", "ana")
     assert node_of(platform, "cy").id == workers[0].id
     on_worker = cy.run(digest)
     assert on_worker and on_worker == ana.run(digest)
@@ -157,7 +172,7 @@ def test_a_home_stays_on_its_node_and_status_says_which(platform):
     ben.stop_server()
     ben.start_server()
     constraints = service(platform, "ben").attrs["Spec"]["TaskTemplate"]["Placement"]["Constraints"]
-    assert f"node.id=={node.id}" in constraints  # pinned to the node its home is on, from the hub's database
+    assert f"node.hostname=={node_name(node.attrs)}" in constraints  # pinned to its home's node, from the hub's db
     assert node_of(platform, "ben").id == node.id
     assert ben.run("from pathlib import Path; import json; "
                    "print(json.dumps((Path.home() / 'work' / 'kept.txt').read_text()))") == "mine"
@@ -191,3 +206,62 @@ def test_draining_a_node_moves_no_one_and_the_spawn_page_says_why(platform):
     assert node_of(platform, "ben").id == node.id
     assert ben.run("from pathlib import Path; import json; "
                    "print(json.dumps((Path.home() / 'work' / 'kept.txt').read_text()))") == "mine"
+
+
+def test_close_backup_and_restore_reach_every_node(platform, tmp_path):
+    """Last: closes both cohorts. A home on the worker is archived from the worker's engine (named by
+    the node's label sandlab.engine), backed up, removed with the packs copied there, and goes back to
+    the worker; without the label nothing on the worker is touched and the commands say how to fix it."""
+    instance = platform.instance
+    manager = local_node(platform.engine)
+    worker = next(node for node in platform.engine.nodes.list() if node.id != manager.id)
+    on_worker = platform.nodes[0]
+    cy = start_on_a_worker(platform, "cy")
+    assert node_of(platform, "cy").id == worker.id
+    cy.run("from pathlib import Path; import json; (Path.home() / 'work' / 'worker.txt').write_text('cy on the "
+           "worker'); print(json.dumps('ok'))")
+    cy.stop_server()
+    volume = home_volume(instance.name, "cy")
+    assert volume_exists(on_worker, volume) and not volume_exists(platform.engine, volume)
+    archives = tmp_path / "archives"
+
+    closure = close_cohort(platform.engine, instance, "alpha", archives)
+    cy_closed = next(home for home in closure.homes if home.user == "cy")
+    assert not closure.complete and cy_closed.outcome == "failed"
+    assert node_name(worker.attrs) in cy_closed.reason and f"{ENGINE_LABEL}=" in cy_closed.reason
+    assert volume_exists(on_worker, volume) and not HomeArchive(archives, "cy").exists()
+
+    env = {"DOCKER_HOST": instance.docker_host, "SANDLAB_BACKEND": "swarm", "COLUMNS": "200"}
+    refused = CliRunner().invoke(app, ["backup", str(tmp_path / "refused.tar"), "--instance", instance.name], env=env)
+    assert refused.exit_code != 0 and node_name(worker.attrs) in refused.output, refused.output
+    assert not (tmp_path / "refused.tar").exists()
+
+    label_node(worker, ENGINE_LABEL, platform.node_addresses[0])
+    backed_up = CliRunner().invoke(app, ["backup", str(tmp_path / "all.tar"), "--instance", instance.name], env=env)
+    assert backed_up.exit_code == 0, backed_up.output
+    parts = {(entry["name"], entry.get("node", "")): entry for entry in read_index(tmp_path / "all.tar")["volumes"]}
+    assert "work/worker.txt" in parts[(volume, node_name(worker.attrs))]["files"]
+    pack = next(name for name, node in parts if name.startswith(f"{instance.name}-pack-alpha-") and not node)
+    assert (pack, node_name(worker.attrs)) in parts  # the worker's copy too
+    assert not check(tmp_path / "all.tar")
+
+    closure = close_cohort(platform.engine, instance, "alpha", archives)
+    cy_closed = next(home for home in closure.homes if home.user == "cy")
+    assert closure.complete, closure.homes
+    leftovers = [(found.name, found.status) for found in on_worker.containers.list(all=True)]
+    assert f"{pack}@{node_name(worker.attrs)}" in closure.packs_removed, (closure.packs_kept, leftovers)
+    assert (cy_closed.outcome, cy_closed.node) == ("archived", node_name(worker.attrs))
+    assert not volume_exists(on_worker, volume) and HomeArchive(archives, "cy").node() == node_name(worker.attrs)
+    assert "work/worker.txt" in HomeArchive(archives, "cy").listed()
+
+    closure = close_cohort(platform.engine, instance, "beta", tmp_path / "beta")
+    assert closure.complete
+    assert not [found for found in on_worker.volumes.list() if f"{instance.name}-pack-" in found.name]
+    for node in platform.engine.nodes.list():
+        assert not [label for label in node.attrs["Spec"].get("Labels") or {} if label.startswith("sandlab.pack.")]
+
+    node, files = restore_closed_home(platform.engine, instance, volume, HomeArchive(archives, "cy"),
+                                      home_labels(instance.name, "alpha", "cy"))
+    assert node == node_name(worker.attrs) and files == len(HomeArchive(archives, "cy").listed())
+    assert volume_exists(on_worker, volume) and not volume_exists(platform.engine, volume)
+    assert not differences(HomeArchive(archives, "cy").listed(), volume_digests(on_worker, volume), "")
