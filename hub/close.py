@@ -15,7 +15,9 @@ gradebook (the course volume), the surveys and the KPIs are kept.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -127,6 +129,23 @@ def remove_unused_packs(engine: docker.DockerClient, nodes: list[NodeEngine], in
     return removed
 
 
+def await_servers_gone(nodes: list[NodeEngine], services: set[str], timeout: float = 90) -> None:
+    """On Swarm a removed service's container stops on its node a little later, and holds the home until
+    then: wait for them to go (removing those already stopped), so that a home is archived at rest."""
+    deadline = time.monotonic() + timeout
+    while services:
+        holders = [container for node in nodes if node.engine is not None
+                   for container in node.engine.containers.list(all=True, filters={"label": SERVICE_LABEL})
+                   if container.labels.get(SERVICE_LABEL) in services]
+        for container in holders:
+            if container.status != "running":
+                with contextlib.suppress(APIError):  # its node may be removing it too
+                    container.remove()
+        if not holders or time.monotonic() > deadline:
+            return
+        time.sleep(1)
+
+
 def remove_leftover_tasks(manager: docker.DockerClient, engine: docker.DockerClient, instance: Instance,
                           volume: str) -> None:
     """A node may keep the stopped container of a task whose service is gone (a pack copy's job): it
@@ -145,6 +164,8 @@ def close_cohort(engine: docker.DockerClient, instance: Instance, cohort: str, f
     closure = Closure(cohort, marked["closed"], str(folder))
     closure.servers_stopped = remove_servers(engine, instance, cohort)
     nodes = node_engines(engine, instance.backend)
+    if instance.backend == "swarm":
+        await_servers_gone(nodes, set(closure.servers_stopped))
     for user in marked["homes"]:
         volume = home_volume(instance.name, user)
         home = close_home(nodes, volume, HomeArchive(folder, user), keep_volume=keep_volumes)

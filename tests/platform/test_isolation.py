@@ -185,13 +185,16 @@ print(json.dumps(attempts))
 
 def test_a_learner_finds_no_lab_solution_and_no_answer(platform):
     """The labs' sources (solutions, hidden tests) are in the trainer image only, the pack's answers in a
-    volume only trainers mount: searched for everywhere a learner can read, neither is found."""
+    volume only trainers mount: searched for in the image and the mounts a learner reads, neither is found
+    (the home is the learner's own: other tests put solutions there to submit them)."""
     found = run(platform.login("ana"), """
 import json, os, re
 markers = ('BEGIN SOLUTION', 'BEGIN HIDDEN TESTS')
 lab_notebook = re.compile(r'^l[0-9]{2}-[a-z0-9-]+[.][a-z]{2}[.]ipynb$')  # a lab's, not nbgrader's own test files
 sources, answers = [], []
-for top in ('/opt', '/home', '/srv', '/tmp', '/var', '/mnt', '/media', '/root'):
+home = os.path.expanduser('~')
+for top in ('/opt', os.path.join(home, 'data'), '/srv', '/tmp', '/var', '/mnt', '/media', '/root', '/usr/local',
+            '/usr/share'):
     for folder, dirs, files in os.walk(top, onerror=lambda error: None):
         if os.path.basename(folder) == 'answers':
             answers.append(folder)
@@ -204,7 +207,8 @@ for top in ('/opt', '/home', '/srv', '/tmp', '/var', '/mnt', '/media', '/root'):
                 if any(marker in text for marker in markers):
                     sources.append(os.path.join(folder, name))
 mounts = [line.split()[4] for line in open('/proc/self/mountinfo')]
-print(json.dumps({'sources': sources, 'answers': answers, 'mounts': mounts}))
+print(json.dumps({'sources': sources, 'answers': answers + [os.path.join(home, 'answers')] * os.path.exists(
+    os.path.join(home, 'answers')), 'mounts': mounts}))
 """)
     assert found["sources"] == [] and found["answers"] == [], found
     assert not any("answers" in mount for mount in found["mounts"]), found["mounts"]

@@ -254,8 +254,10 @@ def test_close_backup_and_restore_reach_every_node(platform, tmp_path):
     assert not volume_exists(on_worker, volume) and HomeArchive(archives, "cy").node() == node_name(worker.attrs)
     assert "work/worker.txt" in HomeArchive(archives, "cy").listed()
 
+    platform.login("zoe").start_server()  # closing stops it: its container goes on its node a little later
     closure = close_cohort(platform.engine, instance, "beta", tmp_path / "beta")
-    assert closure.complete
+    assert closure.complete, closure.homes
+    assert next(home for home in closure.homes if home.user == "zoe").outcome == "archived"
     assert not [found for found in on_worker.volumes.list() if f"{instance.name}-pack-" in found.name]
     for node in platform.engine.nodes.list():
         assert not [label for label in node.attrs["Spec"].get("Labels") or {} if label.startswith("sandlab.pack.")]
