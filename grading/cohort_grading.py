@@ -59,17 +59,25 @@ class Desk:
         return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def lab_sources(plans: dict[str, LearnerPlan]) -> dict[str, dict[str, str]]:
-    """Source notebooks (hidden tests included) of every lab in every language the plans use."""
+def lab_sources(plans: dict[str, LearnerPlan], released: dict[str, dict[str, str]] | None = None
+                ) -> dict[str, dict[str, str]]:
+    """Source notebooks (hidden tests included) of every lab in every language the plans use: the
+    catalogue's, or the library version ``released`` to the cohort (trainers' labs)."""
     sources: dict[str, dict[str, str]] = {}
     for plan in plans.values():
         for lab in plan.labs:
             sources.setdefault(lab, {}).update(source_texts(lab, plan.language))
+    sources.update({lab: files for lab, files in (released or {}).items() if lab in sources})
     return sources
 
 
+def graded_sources(desk: Desk, cohort: Cohort, plans: dict[str, LearnerPlan]) -> dict[str, dict[str, str]]:
+    return lab_sources(plans, desk("sources", cohort.name)["sources"])
+
+
 def collect(engine: docker.DockerClient, instance: Instance, cohort: Cohort, plans: dict[str, LearnerPlan]) -> dict:
-    return Desk(instance, cohort.image)("collect", cohort.name, {"sources": lab_sources(plans)})
+    desk = Desk(instance, cohort.image)
+    return desk("collect", cohort.name, {"sources": graded_sources(desk, cohort, plans)})
 
 
 @dataclass
@@ -95,7 +103,7 @@ def autograde(engine: docker.DockerClient, instance: Instance, cohort: Cohort, p
     report = AutogradeReport()
     if not todo:
         return report
-    sources = lab_sources(plans)
+    sources = graded_sources(desk, cohort, plans)
     hardening = Hardening(memory_bytes=cohort.limits.memory_bytes, cpus=1.0, pids=cohort.limits.pids)
     batch: list[dict] = []
 

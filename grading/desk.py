@@ -33,6 +33,7 @@ from sandlab.grading.merge import is_test
 from sandlab.grading.runner import NOT_RUN, error_output
 from sandlab.hub.state import STATE_DIR, exchange_dir
 from sandlab.kpis.store import KpiStore, ScoreRow, kpi_database
+from sandlab.labs.library import LabLibrary
 from sandlab.sandbox import LEARNER_ID
 
 STATE = STATE_DIR  # the hub's state volume, where the exchange keeps its store
@@ -225,7 +226,14 @@ def gradebook(cohort: str, job: dict, state: Path = STATE, root: Path = COURSE) 
     return {"rows": rows}
 
 
-COMMANDS = {"collect": collect, "pending": pending, "record": record, "feedback": feedback, "gradebook": gradebook}
+def library_sources(cohort: str, job: dict, state: Path = STATE, root: Path = COURSE) -> dict:
+    """The sources of the library versions released to the cohort: its submissions are graded against
+    these, not the catalogue's."""
+    return {"sources": LabLibrary(state).cohort_sources(cohort)}
+
+
+COMMANDS = {"collect": collect, "pending": pending, "record": record, "feedback": feedback, "gradebook": gradebook,
+            "sources": library_sources}
 SCORE_CHANGES = {"record", "feedback", "gradebook"}  # after these, the KPIs get the gradebook as it stands
 
 

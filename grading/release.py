@@ -9,20 +9,13 @@ is. Solutions and hidden tests never leave IT's machine.
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from sandlab.cohort import LearnerPlan
-from sandlab.grading.course import Course
 from sandlab.grading.exchange import wire
+from sandlab.grading.student import NotGenerated, student_version
 from sandlab.hub.platform import Instance, PlatformError, run_on_state
-from sandlab.kpis.survey import with_survey
-from sandlab.labs.notebook import collapse_prepared_code
-from sandlab.labs.paths import notebook_name, source_notebook, spec_file
-from sandlab.labs.spec import LabSpec
-from sandlab.specfile import load_spec
 
 
 @dataclass(frozen=True)
@@ -44,23 +37,6 @@ def needed(plans: dict[str, LearnerPlan], labs: Iterable[str] | None = None) -> 
     return counts
 
 
-def student_version(lab: str, language: str, root: Path | None = None) -> dict[str, bytes]:
-    """nbgrader's generated release of one lab in one language (a no-code lab's prepared code collapsed),
-    ending with the survey."""
-    with tempfile.TemporaryDirectory(prefix="sandlab-release-") as work:
-        course = Course(Path(work))
-        name = notebook_name(lab, language)
-        course.add_source(lab, {name: source_notebook(lab, language, root)})
-        mode = load_spec(spec_file(lab, root), LabSpec).mode
-        problem = course.generate(lab, mode, language)
-        if problem:
-            raise PlatformError(f"lab {lab} ({language}): {problem}")
-        released = (course.release_dir(lab) / name).read_bytes()
-        if mode == "no-code":
-            released = collapse_prepared_code(released)
-        return {name: with_survey(released, lab, language)}
-
-
 def store_release(instance: Instance, cohort: str, lab: str, language: str, files: dict[str, bytes]) -> str:
     """Write one release into the exchange through the hub image; its version."""
     payload = json.dumps(wire.encode(files))
@@ -80,6 +56,10 @@ def release_cohort(instance: Instance, cohort: str, plans: dict[str, LearnerPlan
     released = []
     for done, ((lab, language), learners) in enumerate(sorted(wanted.items())):
         on_lab(lab, language, done, len(wanted))
-        version = store_release(instance, cohort, lab, language, student_version(lab, language))
+        try:
+            files = student_version(lab, language)
+        except NotGenerated as error:
+            raise PlatformError(str(error)) from None
+        version = store_release(instance, cohort, lab, language, files)
         released.append(Released(lab, language, version, learners))
     return released

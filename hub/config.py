@@ -27,7 +27,7 @@ from pathlib import Path
 
 from sandlab.assistant.model import MODEL_PORT
 from sandlab.assistant.upstreams import PREFIX as ENDPOINT_PREFIX
-from sandlab.hub.services import ASSISTANT, EXCHANGE, KPIS
+from sandlab.hub.services import ASSISTANT, EXCHANGE, KPIS, LIBRARY
 from sandlab.hub.spawner import SERVER_TOKEN_SCOPES, SandlabSpawner
 from sandlab.hub.state import (
     STATE_DIR,
@@ -58,6 +58,14 @@ def exchange_service(instance: str, state: Path) -> dict:
     return {"name": EXCHANGE.name, "url": EXCHANGE.address(instance),
             "command": [sys.executable, "-m", "sandlab.grading.exchange.service", "--root", str(exchange_dir(state)),
                         "--state", str(state), "--port", str(EXCHANGE.port), "--address", "0.0.0.0"]}
+
+
+def library_service(instance: str, state: Path) -> dict:
+    """The lab library: trainers' servers publish and release through it; it validates labs in sandboxes
+    it starts on the hub's engine (the socket the spawner uses), no learner reaches it."""
+    return {"name": LIBRARY.name, "url": LIBRARY.address(instance),
+            "command": [sys.executable, "-m", "sandlab.labs.library_service", "--state", str(state),
+                        "--port", str(LIBRARY.port), "--address", "0.0.0.0"]}
 
 
 def kpis_service(instance: str, state: Path) -> dict:
@@ -123,6 +131,11 @@ def roles_and_groups(applied: list[AppliedCohort]) -> tuple[list[dict], dict]:
         roles.append({"name": "kpis-user", "description": "Open the training dashboard (the service decides what: "
                       "IT all, trainers their cohorts, learners themselves)",
                       "scopes": [KPIS.access_scope], "users": members})
+    staff = sorted(member.name for entry in applied for member in entry.cohort.members
+                   if member.role in ("trainer", "admin"))
+    if staff:
+        roles.append({"name": "library-user", "description": "Publish labs to the library, release them to their "
+                      "cohorts (the service decides which)", "scopes": [LIBRARY.access_scope], "users": staff})
     groups = {}
     for entry in applied:
         cohort = entry.cohort
@@ -208,6 +221,7 @@ def configure(c, environ: Mapping[str, str] = os.environ, state: Path = STATE_DI
                               "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={timeout}",
                                           f"--config={CULLER_CONFIG}"]},
                              exchange_service(instance, state), kpis_service(instance, state), warmer_service(state),
+                             library_service(instance, state),
                              *assistant_services(state, environ)]
     roles.append({"name": "idle-culler", "description": "Stop servers idle for longer than the timeout",
                   "scopes": CULLER_SCOPES, "services": ["idle-culler"]})

@@ -87,9 +87,11 @@ def locate(nodes: list[NodeEngine], volume: str) -> NodeEngine | None:
 
 
 def by_name(nodes: list[NodeEngine], name: str) -> NodeEngine:
-    """The node called ``name`` (a home's node, from its archive's manifest)."""
+    """The node called ``name`` (a home's node, from its archive's manifest; none: a single host's)."""
+    if not name and nodes:
+        return nodes[0]
     for node in nodes:
-        if node.name == name or not name:
+        if node.name == name:
             return node
     raise NodeUnreachable(f"node {name} is not in this swarm: bring it back under the same host name "
                           "(a home goes back to the node its learner's servers are pinned to)")

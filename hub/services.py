@@ -1,5 +1,5 @@
-"""The platform's hub-managed services (the exchange, the KPIs, the assistant): each one's name and port, and where
-learner containers reach it (the hub's container on their cohort's network)."""
+"""The platform's hub-managed services (the exchange, the KPIs, the assistant, the lab library): each one's name
+and port, and where learner containers reach it (the hub's container on their cohort's network)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ class HubService:
 EXCHANGE = HubService("exchange", 10101)
 KPIS = HubService("kpis", 10102)
 ASSISTANT = HubService("assistant", 10103)
+LIBRARY = HubService("library", 10104)  # trainers publish and release labs (sandlab.labs.library_service)
 
 
 def route_prefix(prefix: str) -> str:

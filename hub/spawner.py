@@ -20,7 +20,7 @@ from traitlets import Dict, HasTraits, Unicode
 from sandlab.cohort import AssistantPolicy
 from sandlab.hub.access import closed_notice
 from sandlab.hub.networks import cohort_network, network_settings
-from sandlab.hub.services import ASSISTANT, EXCHANGE, KPIS
+from sandlab.hub.services import ASSISTANT, EXCHANGE, KPIS, LIBRARY
 from sandlab.hub.state import (
     AppliedCohort,
     answers_volume,
@@ -30,17 +30,19 @@ from sandlab.hub.state import (
     home_volume,
 )
 from sandlab.images.names import TRAINER_IMAGE
+from sandlab.labs.paths import SANDBOX_ANSWERS
 from sandlab.sandbox import HOME, LEARNER_UID, Hardening
 
 DATA = f"{HOME}/data"
 COURSE = f"{HOME}/course"
-ANSWERS = f"{HOME}/answers"
+ANSWERS = SANDBOX_ANSWERS.replace("~", HOME, 1)  # where the validator and labs read the ground truth
 TRAINER_CONFIG = "/opt/sandlab/etc/jupyter/trainer"  # enables nbgrader's formgrader on the course
 # What a learner server's own token needs: report activity, be reached by its owner, fetch
 # and submit labs through the exchange service (nbgrader's Assignments tab uses it), and
-# record its kernel activity and survey answers with the KPI service.
+# record its kernel activity and survey answers with the KPI service; a trainer's, publish to
+# the lab library. The hub gives a token only what its owner may do: a learner's gets no library.
 SERVER_TOKEN_SCOPES = ["users:activity!user", "access:servers!server", EXCHANGE.access_scope, KPIS.access_scope,
-                       ASSISTANT.access_scope]
+                       ASSISTANT.access_scope, LIBRARY.access_scope]
 
 
 def assistant_environment(instance: str, policy: AssistantPolicy) -> dict[str, str]:
@@ -161,7 +163,8 @@ class CohortSpawner(HasTraits):
             course = course_volume(self.instance, cohort.name)
             self.volume_labels[course] = course_labels(self.instance, cohort.name)
             self.volumes[course] = {"bind": COURSE, "mode": "rw"}
-            self.environment.update(JUPYTER_CONFIG_PATH=TRAINER_CONFIG, SANDLAB_ROLE="trainer")
+            self.environment.update(JUPYTER_CONFIG_PATH=TRAINER_CONFIG, SANDLAB_ROLE="trainer",
+                                    SANDLAB_LIBRARY_URL=LIBRARY.url(self.instance))
             if applied.open:  # the ground truth, to write and validate labs against (sandlab.labs.workspace)
                 self.volumes[answers_volume(applied.pack_volume)] = {"bind": ANSWERS, "mode": "ro"}
         self._harden(limits.hardening(), {"sandlab.instance": self.instance, "sandlab.cohort": cohort.name},

@@ -104,6 +104,8 @@ def validate(
                                               "reference pack, generated now; no-code labs' solutions are its "
                                               "answers; in a trainer's workspace, the cohort's pack).")] = None,
     root: RootOption = None,
+    language: Annotated[list[str] | None, typer.Option(help="Only this language, fr or en (repeatable) "
+                                                       "[default: every language of the lab].")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     in_image: Annotated[bool, typer.Option("--in-image", help="Run inside the lab image as the learner, with "
                                            "no network (needs Docker and `sandlab images build`).")] = False,
@@ -114,6 +116,7 @@ def validate(
 
         sandlab labs validate --all
         sandlab labs validate l14-model-service --in-image
+        sandlab labs validate l01-what-ai-is --language fr
     """
     from sandlab.labs.validate import validate_lab
 
@@ -123,6 +126,8 @@ def validate(
     unknown = [i for i in ids if i not in lab_ids(root)]
     if unknown:
         fail(f"unknown lab {', '.join(unknown)}: see `sandlab labs list`")
+    if set(language or []) - {"fr", "en"}:
+        fail(f"--language {', '.join(sorted(set(language or []) - {'fr', 'en'}))}: use fr or en")
     with tempfile.TemporaryDirectory(prefix="sandlab-pack-") as tmp:
         if pack is None:
             from sandlab.labs.reference import DESCRIPTION, generate_reference_pack
@@ -136,12 +141,12 @@ def validate(
 
             try:
                 with console.status(f"validating {len(ids)} lab(s) inside the lab image, offline"):
-                    results = validate_in_image(client(), ids, pack, root)
+                    results = validate_in_image(client(), ids, pack, root, languages=language)
             except (NoEngine, InImageError, NotASourceTree) as error:
                 fail(str(error))
         for lab_id in [] if in_image else ids:
             console.print(f"validating {lab_id} ...")
-            results.append(validate_lab(lab_id, pack.resolve(), root))
+            results.append(validate_lab(lab_id, pack.resolve(), root, languages=language))
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
     else:
@@ -161,6 +166,117 @@ def validate(
                 console.print(Text(f"{r.lab_id}: {problem}", style="red"), soft_wrap=True)
     if not all(r.passed for r in results):
         raise typer.Exit(1)
+
+
+CohortOption = Annotated[str | None, typer.Option("--cohort", envvar="SANDLAB_COHORT", help="The cohort [default: the "
+                                                  "one of your workspace].")]
+
+
+@app.command()
+def publish(
+    lab: Annotated[str, typer.Argument(help="The lab id, a folder of your library, e.g. l01-what-ai-is.")],
+    root: RootOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the new version as JSON.")] = False,
+) -> None:
+    """Publish a lab of your library to the platform's library, as a new version.
+
+    The platform validates it first, in a sandbox of the cohort's lab image with no network
+    (solution scores the maximum, blank and wrong answers less): a lab that fails is refused
+    with the validator's words. Publishing changes no cohort: release the version to one.
+
+    Example:
+
+        sandlab labs publish l01-what-ai-is
+        sandlab labs release l01-what-ai-is
+    """
+    from sandlab.labs.library_client import LibraryError
+    from sandlab.labs.library_client import publish as publish_lab
+    from sandlab.labs.paths import catalogue_root
+
+    folder = (root or catalogue_root()) / lab
+    if not (folder / "lab.yaml").is_file():
+        fail(f"{folder}: no lab.yaml; see `sandlab labs list` or create one with `sandlab labs new`")
+    try:
+        with console.status(f"validating {lab} in a sandbox of the cohort's lab image, then publishing"):
+            version = publish_lab(folder)
+    except LibraryError as error:
+        if as_json and error.report is not None:
+            typer.echo(json.dumps({"error": str(error), "problems": error.problems}, ensure_ascii=False, indent=2))
+            raise typer.Exit(1) from None
+        for problem in error.problems:
+            console.print(Text(f"{lab}: {problem}", style="red"), soft_wrap=True)
+        fail(f"{lab} was not published: {error}" if not error.problems else f"{lab} was not published: fix the "
+             "above, check with `sandlab labs validate " + lab + "`, publish again", code=1)
+    if as_json:
+        typer.echo(json.dumps(version, ensure_ascii=False, indent=2))
+        return
+    said = "published as version" if version.get("added") else "unchanged since version"
+    console.print(f"{lab} {said} {version['version']} (digest {version['digest'][:12]}, {version['author']}); "
+                  f"release it with `sandlab labs release {lab}`", highlight=False)
+
+
+@app.command()
+def versions(
+    lab: Annotated[str | None, typer.Argument(help="One lab [default: every lab of the library].")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The platform library's labs and their versions: who published each, when, its digest.
+
+    Example:
+
+        sandlab labs versions
+        sandlab labs versions l01-what-ai-is --json
+    """
+    from sandlab.labs.library_client import LibraryError
+    from sandlab.labs.library_client import versions as library_versions
+
+    try:
+        found = library_versions(lab)
+    except LibraryError as error:
+        fail(str(error))
+    if as_json:
+        typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    table = Table("lab", "version", "published", "by", "languages", "digest", title="Lab library")
+    for entry in found:
+        for version in entry["versions"]:
+            table.add_row(entry["lab"], str(version["version"]), version["published_at"], version["author"],
+                          ", ".join(version["languages"]), version["digest"][:12])
+    Console().print(table)
+
+
+@app.command()
+def release(
+    lab: Annotated[str, typer.Argument(help="The lab id.")],
+    cohort: CohortOption = None,
+    version: Annotated[int | None, typer.Option(min=1, help="The library version [default: the latest].")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Release a library version of a lab to your cohort's learners (their Assignments tab).
+
+    Learners who started the lab keep their work: the new version is fetched beside it.
+    Other cohorts keep the version they have. Submissions are graded against the version
+    released.
+
+    Example:
+
+        sandlab labs release l01-what-ai-is
+        sandlab labs release l01-what-ai-is --cohort wave-2 --version 3
+    """
+    from sandlab.labs.library_client import LibraryError
+    from sandlab.labs.library_client import release as release_lab
+
+    if not cohort:
+        fail("name the cohort with --cohort")
+    try:
+        done = release_lab(cohort, lab, version)
+    except LibraryError as error:
+        fail(str(error))
+    if as_json:
+        typer.echo(json.dumps(done, ensure_ascii=False, indent=2))
+        return
+    languages = ", ".join(item["language"] for item in done["languages"])
+    console.print(f"{lab} version {done['version']} released to cohort {done['cohort']} ({languages})", highlight=False)
 
 
 if __name__ == "__main__":  # a trainer's workspace runs `sandlab labs ...` as this (images/trainer)

@@ -29,12 +29,13 @@ class InImageError(RuntimeError):
 
 
 def validate_in_image(engine: docker.DockerClient, lab_ids: list[str], pack: Path, root: Path | None = None,
-                      image: str = LAB_IMAGE) -> list[LabResult]:
+                      image: str = LAB_IMAGE, languages: list[str] | None = None) -> list[LabResult]:
     """Validate ``lab_ids`` (from ``root``, default the catalogue of this tree) inside ``image``."""
     tree = project_root()
     wheel_dir = tree / OWN_WHEEL
     build_own_wheel(tree, wheel_dir)
     catalogue = ["--root", "/tmp/catalogue"] if root else []
+    catalogue += [f"--language={language}" for language in languages or []]
     container = engine.containers.create(
         image, ["sh", "-c", SCRIPT, "validate", *catalogue, *lab_ids], **Hardening(cpus=2.0).create_kwargs(),
         volumes={str(wheel_dir): {"bind": "/own", "mode": "ro"}})

@@ -194,8 +194,10 @@ def _validate_language(spec: LabSpec, language: str, root: Path | None, work: Pa
     return result
 
 
-def validate_lab(lab_id: str, pack: Path, root: Path | None = None) -> LabResult:
-    """Validate one lab against a dataset pack (its public/ and answers/)."""
+def validate_lab(lab_id: str, pack: Path, root: Path | None = None, *, languages: list[str] | None = None,
+                 first_failure: bool = False) -> LabResult:
+    """Validate one lab against a dataset pack (its public/ and answers/): in ``languages`` only (default:
+    the lab's), and stopping at the first language that fails when ``first_failure`` (a refusal needs one)."""
     result = LabResult(lab_id)
     try:
         spec = load_spec(spec_file(lab_id, root), LabSpec)
@@ -213,8 +215,10 @@ def validate_lab(lab_id: str, pack: Path, root: Path | None = None) -> LabResult
         logging.getLogger("traitlets").setLevel(logging.ERROR)
         warnings.simplefilter("ignore")
         try:
-            for language in spec.languages:
+            for language in [lang for lang in spec.languages if not languages or lang in languages]:
                 result.languages.append(_validate_language(spec, language, root, Path(tmp)))
+                if first_failure and not result.passed:
+                    break
         finally:
             for key, value in saved.items():
                 if value is None:
@@ -240,9 +244,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandlab.labs.validate")
     parser.add_argument("--pack", type=Path, required=True)
     parser.add_argument("--root", type=Path, default=None, help="Catalogue folder [default: the installed one].")
+    parser.add_argument("--language", action="append", help="Only this language (repeatable).")
     parser.add_argument("labs", nargs="+")
     args = parser.parse_args(argv)
-    results = [validate_lab(lab_id, args.pack, args.root) for lab_id in args.labs]
+    results = [validate_lab(lab_id, args.pack, args.root, languages=args.language) for lab_id in args.labs]
     print(json.dumps([result.as_dict() for result in results], ensure_ascii=False))
     return 0 if all(result.passed for result in results) else 1
 

@@ -346,18 +346,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prefix", default=os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"),
                         help="URL prefix (default: $JUPYTERHUB_SERVICE_PREFIX, else /).")
     args = parser.parse_args(argv)
+    args.root.mkdir(parents=True, exist_ok=True)
+    return serve_hub_service(lambda identify: make_app(ExchangeStore(args.root), applied_cohorts(args.state),
+                                                      identify, args.prefix), args.port, args.address,
+                             f"exchange on {args.address}:{args.port}{args.prefix}, store {args.root}")
+
+
+def serve_hub_service(build: Callable[[Identify], Application], port: int, address: str, what: str) -> int:
+    """Log, ask the hub who each caller is (HubAuth), serve until stopped: the platform's hub services."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         identify = hub_identify()
     except RuntimeError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    args.root.mkdir(parents=True, exist_ok=True)
-    app = make_app(ExchangeStore(args.root), applied_cohorts(args.state), identify, args.prefix)
 
     async def serve() -> None:
-        http_server(app).listen(args.port, args.address)
-        log.info("exchange on %s:%d%s, store %s", args.address, args.port, args.prefix, args.root)
+        http_server(build(identify)).listen(port, address)
+        log.info("%s", what)
         await asyncio.Event().wait()
 
     asyncio.run(serve())

@@ -128,23 +128,30 @@ def _visible(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if not p.name.startswith(".")) if folder.is_dir() else []
 
 
+@contextmanager
+def staged_folder(staging: Path) -> Iterator[Path]:
+    """A fresh private folder under ``staging`` (on the store's file system, so that what is written
+    there appears with one rename); whatever is left in it at the end goes, read-only folders too."""
+    staging.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=staging))
+    try:
+        yield folder
+    finally:
+        if folder.exists():
+            for path in [folder, *folder.rglob("*")]:
+                if path.is_dir():
+                    path.chmod(0o755)
+            shutil.rmtree(folder)
+
+
 class ExchangeStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
 
     # -- writing, always through staging ------------------------------------------------
 
-    @contextmanager
-    def _staged(self) -> Iterator[Path]:
-        """A fresh private folder on the same file system; whatever is left in it at the end goes."""
-        staging = self.root / STAGING
-        staging.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(dir=staging))
-        try:
-            yield folder
-        finally:
-            if folder.exists():
-                shutil.rmtree(folder)
+    def _staged(self):
+        return staged_folder(self.root / STAGING)
 
     @staticmethod
     def _write_files(folder: Path, files: dict[str, bytes]) -> None:

@@ -1,10 +1,20 @@
 """A trainer's server is an authoring workspace: the labs' sources in a library of their own, the
-cohort's answers, and `sandlab labs validate` in the terminal, offline, with no argument but the lab.
-What learners must never reach of it is attacked in test_isolation (run on Swarm too)."""
+cohort's answers, and `sandlab labs validate` in the terminal, offline, with no argument but the lab;
+`sandlab labs publish` puts a lab in the platform's library once it validated in a sandbox, and
+`sandlab labs release` gives that version to the trainer's cohort. What learners must never reach
+of it is attacked here (the library) and in test_isolation (run on Swarm too)."""
 
 from __future__ import annotations
 
+import json
+
+from typer.testing import CliRunner
+
+from sandlab.cli import app
+from sandlab.hub.platform import run_on_state
+from sandlab.hub.services import LIBRARY
 from tests.platform.browser import login, server_page
+from tests.platform.test_course_loop import action
 
 LAB = "l01-what-ai-is"
 REPORT = """
@@ -17,12 +27,24 @@ print(json.dumps({'passed': [r['passed'] for r in report],
 
 
 def validate_in_the_terminal(trainer) -> dict:
-    """`sandlab labs validate` typed in a JupyterLab terminal, as the trainer does; its exit status and report."""
-    status, shown = trainer.in_terminal(f"sandlab labs validate {LAB} --json > ~/validation.json", timeout=900)
+    """`sandlab labs validate` typed in a JupyterLab terminal, as the trainer does (French only, as a
+    trainer checks the language they changed: the platform validates every language at publication)."""
+    status, shown = trainer.in_terminal(f"sandlab labs validate {LAB} --language fr --json > ~/validation.json",
+                                        timeout=900)
     assert "not found" not in shown, shown
     return {"rc": status, **trainer.run(REPORT)}
 
 
+MARKER = "Version 2 du lab, revue par le formateur"
+CHANGE_A_TASK = f"""
+import json, pathlib
+path = pathlib.Path.home() / 'labs' / '{LAB}' / '{LAB}.fr.ipynb'
+notebook = json.loads(path.read_text())
+cell = next(c for c in notebook['cells'] if c['cell_type'] == 'markdown')
+cell['source'] = ['{MARKER}\\n\\n'] + (cell['source'] if isinstance(cell['source'], list) else [cell['source']])
+path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False))
+print(json.dumps('changed'))
+"""
 BREAK_A_TEST = f"""
 import json, pathlib
 path = pathlib.Path.home() / 'labs' / '{LAB}' / '{LAB}.fr.ipynb'
@@ -33,9 +55,23 @@ for cell in notebook['cells']:
 path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False))
 print(json.dumps('broken'))
 """
+CURRENT_RELEASE = """
+import json
+from pathlib import Path
+from sandlab.grading.exchange.store import ExchangeStore
+release = ExchangeStore(Path('/srv/sandlab/state/exchange')).current_release('{cohort}', '{lab}', '{language}')
+print(json.dumps(release.version if release else None))
+"""
 
 
-def test_a_trainer_finds_the_sources_and_answers_and_validates_in_the_terminal(platform):
+def current_release(platform, cohort: str, language: str) -> str | None:
+    done = run_on_state(platform.instance, "python", "-c", CURRENT_RELEASE.format(cohort=cohort, lab=LAB,
+                                                                                  language=language))
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_trainer_finds_the_sources_and_answers_and_validates_a_change_in_the_terminal(platform):
     tom = platform.login("tom")
     found = tom.run("""
 import json, os, pathlib
@@ -53,6 +89,7 @@ print(json.dumps({'labs': labs, 'sources': sorted(p.name for p in lab.iterdir())
     shipped = sorted(path.name for path in (platform.cohorts["alpha"].pack / "answers").iterdir())
     assert found["answers"] == shipped == found["validator_sees"]
 
+    assert tom.run(CHANGE_A_TASK) == "changed"
     validated = validate_in_the_terminal(tom)
     assert validated["rc"] == 0 and validated["passed"] == [True], validated
 
@@ -65,12 +102,48 @@ print(json.dumps({'labs': labs, 'sources': sorted(p.name for p in lab.iterdir())
     assert status == 2 and "sandlab labs" in shown, shown  # IT's commands are not in the workspace
 
 
-def test_a_broken_lab_fails_validation_with_the_validators_words_and_stays_the_trainers(platform):
+def test_a_trainer_publishes_the_change_and_releases_it_to_their_cohort_only(platform):
+    omega = CliRunner().invoke(app, ["grading", "release", str(platform.cohort_file("omega")), "--instance",
+                                     platform.instance.name, "--json"])  # IT's catalogue version, before
+    assert omega.exit_code == 0, omega.output
+    omega_before = current_release(platform, "omega", "en")
+    tom = platform.login("tom")
+    status, shown = tom.in_terminal(f"sandlab labs publish {LAB} --json > ~/published.json", timeout=1200)
+    assert status == 0, shown
+    published = tom.run("import pathlib; print((pathlib.Path.home() / 'published.json').read_text().replace("
+                        "'\\n', ' '))")
+    assert published["lab"] == LAB and published["author"] == "tom" and published["languages"] == ["en", "fr"]
+    assert published["report"]["passed"] and len(published["report"]["languages"]) == 2
+
+    status, shown = tom.in_terminal(f"sandlab labs release {LAB} --cohort omega")
+    assert status == 2 and "not a trainer of cohort omega" in shown, shown  # only their own cohorts
+    status, shown = tom.in_terminal(f"sandlab labs release {LAB} --version {published['version']}")  # theirs: alpha
+    assert status == 0 and f"version {published['version']} released to cohort alpha" in shown, shown
+    assert current_release(platform, "omega", "en") == omega_before  # the other cohort keeps its version
+
+    ana = platform.login("ana")
+    ana.start_server()
+    action(ana, "fetch", "alpha", LAB)
+    fetched = ana.run(f"""
+import json, pathlib
+folder = pathlib.Path.home() / 'labs' / '{LAB}'
+texts = [p.read_text() for p in folder.glob('{LAB}.fr*.ipynb')]
+print(json.dumps({{'marker': any({MARKER!r} in text for text in texts),
+                  'solution': any('BEGIN SOLUTION' in text for text in texts),
+                  'version': json.loads((folder / '.sandlab-release.json').read_text())['version']}}))
+""")
+    assert fetched == {"marker": True, "solution": False, "version": current_release(platform, "alpha", "fr")}
+
+
+def test_a_broken_lab_is_refused_at_publication_with_the_validators_words_and_stays_the_trainers(platform):
     tom = platform.login("tom")
     assert tom.run(BREAK_A_TEST) == "broken"
-    validated = validate_in_the_terminal(tom)
-    assert validated["rc"] == 1 and validated["passed"] == [False], validated
-    assert any("test_rule" in problem and "always passes" in problem for problem in validated["problems"]), validated
+    status, shown = tom.in_terminal(f"sandlab labs publish {LAB}", timeout=1200)
+    assert status == 1 and "test_rule" in shown and "always passes" in shown, shown
+    status, shown = tom.in_terminal(f"sandlab labs versions {LAB} --json > ~/versions.json")
+    assert status == 0, shown
+    listed = tom.run("import pathlib; print((pathlib.Path.home() / 'versions.json').read_text().replace('\\n', ' '))")
+    assert len(listed[0]["versions"]) == 1  # nothing was added
     tom.stop_server()
     tom.start_server()  # a new start adds catalogue labs, never overwrites the trainer's own
     kept = tom.run(f"""
@@ -79,6 +152,21 @@ text = (pathlib.Path.home() / 'labs' / '{LAB}' / '{LAB}.fr.ipynb').read_text()
 print(json.dumps('a test that always passes' in text))
 """)
     assert kept is True
+
+
+def test_a_learner_cannot_reach_the_library(platform):
+    ana = platform.login("ana")
+    tried = ana.run(f"""
+import json, os, urllib.request, urllib.error
+request = urllib.request.Request({LIBRARY.url(platform.instance.name)!r} + 'api/labs',
+                                 headers={{'Authorization': 'token ' + os.environ['JUPYTERHUB_API_TOKEN']}})
+try:
+    status = urllib.request.urlopen(request, timeout=10).status
+except urllib.error.HTTPError as error:
+    status = error.code
+print(json.dumps({{'status': status, 'told': 'SANDLAB_LIBRARY_URL' in os.environ}}))
+""")
+    assert tried == {"status": 403, "told": False}
 
 
 def test_a_trainer_opens_a_lab_source_in_jupyterlab(platform, browser, tmp_path):
