@@ -168,6 +168,25 @@ def validate(
         raise typer.Exit(1)
 
 
+def _from_library(call, *arguments):
+    """A call to the lab library; its refusal ends the command with the library's words."""
+    from sandlab.labs.library_client import LibraryError
+
+    try:
+        return call(*arguments)
+    except LibraryError as error:
+        fail(str(error))
+
+
+def versions_table(versions: list[dict]) -> Table:
+    """The library's versions as the trainers' and IT's commands show them."""
+    table = Table("lab", "version", "published", "by", "languages", "digest", title="Lab library")
+    for version in versions:
+        table.add_row(version["lab"], str(version["version"]), version["published_at"], version["author"],
+                      ", ".join(version["languages"]), version["digest"][:12])
+    return table
+
+
 CohortOption = Annotated[str | None, typer.Option("--cohort", envvar="SANDLAB_COHORT", help="The cohort [default: the "
                                                   "one of your workspace].")]
 
@@ -227,22 +246,47 @@ def versions(
         sandlab labs versions
         sandlab labs versions l01-what-ai-is --json
     """
-    from sandlab.labs.library_client import LibraryError
     from sandlab.labs.library_client import versions as library_versions
 
-    try:
-        found = library_versions(lab)
-    except LibraryError as error:
-        fail(str(error))
+    found = _from_library(library_versions, lab)
     if as_json:
         typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
-    table = Table("lab", "version", "published", "by", "languages", "digest", title="Lab library")
-    for entry in found:
-        for version in entry["versions"]:
-            table.add_row(entry["lab"], str(version["version"]), version["published_at"], version["author"],
-                          ", ".join(version["languages"]), version["digest"][:12])
-    Console().print(table)
+    Console().print(versions_table([version for entry in found for version in entry["versions"]]))
+
+
+@app.command()
+def feedback(
+    lab: Annotated[str, typer.Argument(help="The lab id.")],
+    root: RootOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """What the earlier waves found hard in a lab, next to its source: <lab>/feedback.md.
+
+    Per wave (each of your cohorts that had the lab, closed ones too) and the version it
+    was given: each task's failure rate, the median time on the lab and the survey's
+    satisfaction. A figure on fewer than 5 learners is not shown.
+
+    Example:
+
+        sandlab labs feedback l01-what-ai-is
+    """
+    from sandlab.kpis.lab_waves import waves_markdown
+    from sandlab.labs.library_client import feedback as lab_feedback
+    from sandlab.labs.paths import catalogue_root
+
+    waves = _from_library(lab_feedback, lab)
+    if as_json:
+        typer.echo(json.dumps(waves, ensure_ascii=False, indent=2))
+        return
+    text = waves_markdown(lab, waves)
+    folder = (root or catalogue_root()) / lab
+    if folder.is_dir():
+        partial = folder / ".feedback.md.partial"
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(folder / "feedback.md")
+        console.print(f"written to {folder / 'feedback.md'} (open it beside the lab's notebooks)", highlight=False)
+    typer.echo(text)
 
 
 @app.command()
@@ -263,15 +307,11 @@ def release(
         sandlab labs release l01-what-ai-is
         sandlab labs release l01-what-ai-is --cohort wave-2 --version 3
     """
-    from sandlab.labs.library_client import LibraryError
     from sandlab.labs.library_client import release as release_lab
 
     if not cohort:
         fail("name the cohort with --cohort")
-    try:
-        done = release_lab(cohort, lab, version)
-    except LibraryError as error:
-        fail(str(error))
+    done = _from_library(release_lab, cohort, lab, version)
     if as_json:
         typer.echo(json.dumps(done, ensure_ascii=False, indent=2))
         return

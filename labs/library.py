@@ -180,6 +180,19 @@ class LabLibrary:
             raise LabNotFound(f"{lab} version {version} has no {language} version")
         return {name: found[name]}
 
+    def remove(self, lab: str, version: int) -> LabVersion:
+        """IT's removal of one version; refused while any cohort, closed ones too, was given it (its
+        submissions are graded against it)."""
+        found = self.version(lab, version)
+        holders = sorted(path.parent.name for path in (self.root / "cohorts").glob(f"*/{found.lab}.json")
+                         if json.loads(path.read_text())["version"] == found.version)
+        if holders:
+            raise LabRefused(f"{lab} version {version} was given to cohort(s) {', '.join(holders)}, whose work is "
+                             "graded against it: release another version to the open ones; a closed cohort's is kept")
+        with self._staged() as staged:
+            os.rename(self._lab_dir(lab) / str(found.version), staged / "removed")  # gone at once, deleted after
+        return found
+
     # -- which version each cohort has ----------------------------------------------------
 
     def _release_path(self, cohort: str, lab: str) -> Path:

@@ -57,6 +57,10 @@ def versions(lab: str | None = None) -> list[dict]:
     return _call("GET", "api/labs")["labs"]
 
 
+def feedback(lab: str) -> list[dict]:
+    return _call("GET", f"api/feedback/{lab}")["waves"]
+
+
 def release(cohort: str, lab: str, version: int | None = None) -> dict:
     return _call("POST", f"api/releases/{cohort}/{lab}", {"version": version} if version else {})
 

@@ -9,6 +9,9 @@ tokens never carry the scope.
     GET  api/labs                              every lab in the library and its versions
     GET  api/labs/<lab>                        one lab's versions, validation reports included
     POST api/labs/<lab>      {"files": {..}}   validate in a sandbox, then keep as a new version
+    GET  api/feedback/<lab>                    the lab across the waves the caller may see (their
+                                               cohorts, closed ones too; IT: all): per task failure
+                                               rate, median time, satisfaction, the version each had
     GET  api/releases/<cohort>                 which library version each lab of a cohort is
     POST api/releases/<cohort>/<lab> {"version": n}   release it (latest when absent) to the cohort
 """
@@ -43,6 +46,8 @@ from sandlab.grading.exchange.service import (
 from sandlab.grading.exchange.store import ExchangeStore
 from sandlab.hub.services import LIBRARY, route_prefix
 from sandlab.hub.state import STATE_DIR, AppliedCohort, answers_volume, exchange_dir
+from sandlab.kpis.lab_waves import lab_waves
+from sandlab.kpis.store import KpiStore, kpi_database
 from sandlab.labs.library import LabLibrary, LabNotFound, LabRefused, LabVersion, check_lab_files
 from sandlab.labs.publish_check import CheckFailed, PublishCheck, check_in_sandbox
 
@@ -57,16 +62,19 @@ class Staff:
     name: str
     home: AppliedCohort  # whose pack and limits validate their labs
     cohorts: tuple[str, ...]  # where they may release: a trainer's own open cohorts; IT's, every open one
+    sees: tuple[str, ...]  # whose waves' feedback they read: a trainer's own cohorts, closed too; IT's, all
 
 
 def find_staff(applied: list[AppliedCohort], user: str) -> Staff | None:
-    mine = [entry for entry in applied if entry.open for member in entry.cohort.members
+    mine = [entry for entry in applied for member in entry.cohort.members
             if member.name == user and member.role in ("trainer", "admin")]
     if not mine:
         return None
     admin = any(m.role == "admin" for entry in mine for m in entry.cohort.members if m.name == user)
-    allowed = [entry for entry in applied if entry.open] if admin else mine
-    return Staff(user, mine[0], tuple(entry.cohort.name for entry in allowed))
+    visible = applied if admin else mine
+    home = next((entry for entry in mine if entry.open), mine[0])
+    return Staff(user, home, tuple(entry.cohort.name for entry in visible if entry.open),
+                 tuple(entry.cohort.name for entry in visible))
 
 
 def sandbox_check(staff: Staff, lab: str, files: dict[str, bytes]) -> PublishCheck:
@@ -108,8 +116,8 @@ def _summary(version: LabVersion) -> dict:
 
 class _Handler(_JsonHandler):
     def initialize(self, library: LabLibrary, store: ExchangeStore, cohorts: Cohorts, identify: Identify,
-                   check, slots: asyncio.Semaphore) -> None:
-        self.library, self.store, self.cohorts, self.identify = library, store, cohorts, identify
+                   check, slots: asyncio.Semaphore, state: Path) -> None:
+        self.library, self.store, self.cohorts, self.identify, self.state = library, store, cohorts, identify, state
         self.check, self.slots = check, slots
 
     async def prepare(self) -> None:
@@ -166,6 +174,9 @@ class LabHandler(_Handler):
     async def post(self, lab: str) -> None:
         staff = self.learner
         lab = names.lab_id(lab)
+        if not staff.home.open:
+            raise Refusal(409, f"cohort {staff.home.cohort.name} is closed, and its pack with it: labs are validated "
+                               "against an open cohort's pack")
         files = decode_files(self.request.body)
         check_lab_files(lab, files)
         async with self.slots:
@@ -180,6 +191,17 @@ class LabHandler(_Handler):
         version, added = self.library.publish(lab, files, checked.student, staff.name, report)
         log.info("%s published %s version %d (%s)", staff.name, lab, version.version, version.digest[:12])
         self.send({**asdict(version), "added": added}, 201 if added else 200)
+
+
+class FeedbackHandler(_Handler):
+    """One lab across the waves the caller may see: per task failure rates, median time, satisfaction."""
+
+    def get(self, lab: str) -> None:
+        lab = names.lab_id(lab)
+        versions = {cohort: str(release.version) for cohort in self.learner.sees
+                    for release in self.library.cohort_releases(cohort) if release.lab == lab}
+        self.send({"lab": lab, "waves": lab_waves(KpiStore(kpi_database(self.state)), self.learner.sees, lab,
+                                                  versions)})
 
 
 class ReleasesHandler(_Handler):
@@ -208,15 +230,17 @@ class ReleaseHandler(ReleasesHandler):
                    "languages": released}, 201)
 
 
-def make_app(library: LabLibrary, store: ExchangeStore, cohorts: Cohorts, identify: Identify | None = None,
-             check=sandbox_check, prefix: str = "/") -> Application:
-    """The web app; ``identify=None`` asks the hub (HubAuth)."""
+def make_app(state: Path, cohorts: Cohorts, identify: Identify | None = None, check=sandbox_check,
+             prefix: str = "/") -> Application:
+    """The web app on the hub's ``state`` (library, exchange, KPIs); ``identify=None`` asks the hub (HubAuth)."""
     prefix = route_prefix(prefix)
-    kwargs = {"library": library, "store": store, "cohorts": cohorts, "identify": identify or hub_identify(),
-              "check": check, "slots": asyncio.Semaphore(PUBLISH_SLOTS)}
+    kwargs = {"library": LabLibrary(state), "store": ExchangeStore(exchange_dir(state)), "cohorts": cohorts,
+              "identify": identify or hub_identify(), "check": check, "slots": asyncio.Semaphore(PUBLISH_SLOTS),
+              "state": state}
     part = r"([^/]+)"
     routes = [(f"{prefix}api/labs", LabsHandler, kwargs),
               (f"{prefix}api/labs/{part}", LabHandler, kwargs),
+              (f"{prefix}api/feedback/{part}", FeedbackHandler, kwargs),
               (f"{prefix}api/releases/{part}", ReleasesHandler, kwargs),
               (f"{prefix}api/releases/{part}/{part}", ReleaseHandler, kwargs)]
     return Application(routes, default_handler_class=NotFoundHandler, log_function=_log_request,
@@ -231,8 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--address", default="0.0.0.0", help="Trainers' servers must reach it (default: 0.0.0.0).")
     parser.add_argument("--prefix", default=os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"))
     args = parser.parse_args(argv)
-    return serve_hub_service(lambda identify: make_app(LabLibrary(args.state), ExchangeStore(exchange_dir(args.state)),
-                                                      applied_cohorts(args.state), identify, prefix=args.prefix),
+    return serve_hub_service(lambda identify: make_app(args.state, applied_cohorts(args.state), identify,
+                                                      prefix=args.prefix),
                              args.port, args.address, f"lab library on {args.address}:{args.port}{args.prefix}")
 
 

@@ -15,12 +15,14 @@ from sandlab.hub.cohort_cli import app as cohort_app
 from sandlab.images.cli import app as images_app
 from sandlab.kpis.cli import kpis
 from sandlab.labs.cli import app as labs_app
+from sandlab.labs.library_cli import app as library_app
 
 app = typer.Typer(help="Sandlab: sandboxed hands-on AI labs with synthetic or anonymized company data.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
 app.add_typer(data_app, name="data")
 app.add_typer(anonymize_app, name="anonymize")
 app.add_typer(labs_app, name="labs")
+app.add_typer(library_app, name="library")
 app.add_typer(images_app, name="images")
 app.add_typer(hub_app, name="hub")
 app.add_typer(cohort_app, name="cohort")

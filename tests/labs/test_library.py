@@ -5,6 +5,7 @@ it so that the rules around it are tested fast."""
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,7 @@ def served(tmp_path):
     def identify(handler):
         return TOKENS.get(handler.request.headers.get("Authorization", "").removeprefix("token "))
 
-    with serve_app(http_server(make_app(library, store, cohorts, identify, stand_in_check, PREFIX))) as base:
+    with serve_app(http_server(make_app(tmp_path, cohorts, identify, stand_in_check, PREFIX))) as base:
         yield f"{base}{PREFIX}", library, store
 
 
@@ -132,6 +133,10 @@ def test_staff_and_their_cohorts():
     assert find_staff(cohorts(), "alice") is None
     assert find_staff(cohorts(), "tess").cohorts == ("wave1",)
     assert find_staff(cohorts(), "ida").cohorts == ("wave1", "wave2")
+    closed = [entry.model_copy(update={"closed": datetime.now(UTC)}) if entry.cohort.name == "wave1" else entry
+              for entry in cohorts()]
+    tess = find_staff(closed, "tess")
+    assert tess.cohorts == () and tess.sees == ("wave1",)  # releases to no closed cohort, still reads its waves
 
 
 def test_the_lab_tar_holds_the_lab_under_its_folder():
@@ -156,3 +161,31 @@ def test_submissions_are_graded_against_the_version_the_cohort_was_given(tmp_pat
     graded = lab_sources(plans, library_sources("wave1", {}, tmp_path)["sources"])
     assert graded[LAB][f"{LAB}.fr.ipynb"] == changed[f"{LAB}.fr.ipynb"].decode()
     assert graded[LAB][f"{LAB}.fr.ipynb"] != lab_sources(plans)[LAB][f"{LAB}.fr.ipynb"]
+
+
+def test_a_trainer_reads_the_waves_of_their_own_cohorts_only(served, tmp_path):
+    from sandlab.kpis.store import CohortFacts, KpiStore, PlannedLab, kpi_database
+
+    url, _, _ = served
+    kpis = KpiStore(kpi_database(tmp_path))
+    for cohort, learner in (("wave1", "alice"), ("wave2", "bob")):
+        kpis.put_cohort(CohortFacts(cohort, cohort), [], [PlannedLab(cohort, learner, "business", LAB)])
+    assert [w["cohort"] for w in call(url, "GET", f"api/feedback/{LAB}", "tess").json()["waves"]] == ["wave1"]
+    assert [w["cohort"] for w in call(url, "GET", f"api/feedback/{LAB}", "ida").json()["waves"]] == ["wave1", "wave2"]
+    assert call(url, "GET", f"api/feedback/{LAB}", "alice").status_code == 403
+
+
+def test_it_removes_a_version_no_cohort_was_given(tmp_path):
+    from sandlab.labs.library_admin import main
+
+    library = LabLibrary(tmp_path)
+    library.publish(LAB, catalogue_lab(), {f"{LAB}.fr.ipynb": b"s"}, "tess", {})
+    library.publish(LAB, {**catalogue_lab(), "lab.yaml": catalogue_lab()["lab.yaml"] + b"\n"},
+                    {f"{LAB}.fr.ipynb": b"t"}, "tess", {})
+    library.record_release("wave1", LAB, 1, "tess")
+    with pytest.raises(LabRefused, match="cohort\\(s\\) wave1"):
+        library.remove(LAB, 1)
+    assert main(["--state", str(tmp_path), "remove", LAB, "2"]) == 0
+    assert [v.version for v in library.versions(LAB)] == [1]
+    assert main(["--state", str(tmp_path), "remove", LAB, "7"]) == 2
+    assert not list((tmp_path / "library" / ".staging").iterdir())

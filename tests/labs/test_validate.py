@@ -12,15 +12,17 @@ from typer.testing import CliRunner
 from sandlab.cli import app
 from sandlab.labs import notebook as nbk
 from sandlab.labs.catalogue import load_catalogue
-from sandlab.labs.paths import catalogue_root, lab_ids, source_notebook, spec_file
+from sandlab.labs.paths import catalogue_root, source_notebook, spec_file
 from sandlab.labs.scaffold import new_lab
 from sandlab.labs.spec import LabSpec
 from sandlab.labs.validate import objective_problems, validate_lab
 from sandlab.specfile import SpecError, load_spec
 
 
-@pytest.mark.parametrize("lab_id", lab_ids())
-def test_every_catalogue_lab_validates(lab_id, pack):
+# Every catalogue lab is validated in both languages where learners run it, in the lab image
+# (tests/platform/test_labs_in_image.py); here, on this machine, one no-code and one code lab.
+@pytest.mark.parametrize("lab_id", ["l01-what-ai-is", "l14-model-service"])
+def test_a_no_code_and_a_code_lab_validate_on_this_machine(lab_id, pack):
     result = validate_lab(lab_id, pack)
     assert result.passed, result.as_dict()
     for language in result.languages:

@@ -29,6 +29,9 @@ def test_every_catalogue_lab_validates_inside_the_lab_image_in_both_languages(en
         assert [lang.language for lang in result.languages] == ["fr", "en"]
         assert all(task.solution == task.max_score for lang in result.languages for task in lang.tasks
                    if not task.manual)
+        for language in result.languages:
+            assert language.solution_seconds < 300
+            assert any(task.manual for task in language.tasks)  # a judgement the trainer grades
 
 
 class Answer(http.server.BaseHTTPRequestHandler):

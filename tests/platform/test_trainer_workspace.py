@@ -129,10 +129,23 @@ import json, pathlib
 folder = pathlib.Path.home() / 'labs' / '{LAB}'
 texts = [p.read_text() for p in folder.glob('{LAB}.fr*.ipynb')]
 print(json.dumps({{'marker': any({MARKER!r} in text for text in texts),
-                  'solution': any('BEGIN SOLUTION' in text for text in texts),
+                  'solution': any('BEGIN SOLUTION' in text for text in texts if {MARKER!r} in text),
                   'version': json.loads((folder / '.sandlab-release.json').read_text())['version']}}))
 """)
     assert fetched == {"marker": True, "solution": False, "version": current_release(platform, "alpha", "fr")}
+
+    status, shown = tom.in_terminal(f"sandlab labs feedback {LAB} > /dev/null")  # next to the source
+    assert status == 0, shown
+    waves = tom.run(f"import json, pathlib; print(json.dumps((pathlib.Path.home() / 'labs' / '{LAB}' / "
+                    "'feedback.md').read_text()))")
+    assert f"alpha (version {published['version']}, " in waves and "omega" not in waves, waves  # his cohorts only
+
+    listed = CliRunner().invoke(app, ["library", "list", "--instance", platform.instance.name, "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert [(v["lab"], v["author"]) for v in json.loads(listed.output)] == [(LAB, "tom")]
+    kept = CliRunner().invoke(app, ["library", "remove", LAB, str(published["version"]), "--instance",
+                                    platform.instance.name])
+    assert kept.exit_code == 2 and "alpha" in kept.output, kept.output  # IT removes no version a cohort was given
 
 
 def test_a_broken_lab_is_refused_at_publication_with_the_validators_words_and_stays_the_trainers(platform):
