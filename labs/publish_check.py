@@ -93,7 +93,7 @@ def check_in_sandbox(engine, image: str, lab: str, files: dict[str, bytes], pack
         container.start()
         try:
             status = container.wait(timeout=timeout)["StatusCode"]
-        except requests.exceptions.ConnectionError:
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout):  # docker-py says either
             raise CheckFailed(f"validating {lab} took over {timeout} s; the sandbox was stopped") from None
         output = container.logs(stdout=True, stderr=False).decode(errors="replace")
         errors = container.logs(stdout=False, stderr=True).decode(errors="replace")

@@ -1,6 +1,7 @@
 """One real hub for the platform tests: real engine, images built offline, two cohorts.
 
-The tests of this folder share that hub, so they run in one pytest-xdist group, in order.
+The tests of this folder share that hub, so they run in one pytest-xdist group, in order;
+those that need only the images (OWN_GROUP) run beside them on another worker.
 Without an engine they skip, except under CI=true, where they fail.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import fcntl
 import os
 import secrets
 import shutil
@@ -40,10 +42,15 @@ def standin_name(instance: Instance) -> str:
     return f"{instance.name}-standin"
 
 
+# Tests that need the images but not the shared hub: their own xdist group, so that another
+# worker runs them while this one goes through the hub's tests.
+OWN_GROUP = {"test_labs_in_image.py": "lab-image"}
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if HERE in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.xdist_group("platform"))
+            item.add_marker(pytest.mark.xdist_group(OWN_GROUP.get(Path(item.fspath).name, "platform")))
 
 
 @pytest.fixture(scope="session")
@@ -72,9 +79,13 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def images(engine) -> None:
-    """Build (or bring up to date, from BuildKit's cache) the lab, hub and PostgreSQL images."""
-    build_all(postgres=True)
+def images(engine, tmp_path_factory) -> None:
+    """Build (or bring up to date, from BuildKit's cache) the lab, hub and PostgreSQL images: one
+    worker at a time (a lock in the run's shared temporary folder); the next finds them cached."""
+    lock = tmp_path_factory.getbasetemp().parent / "sandlab-images.lock"
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        build_all(postgres=True)
 
 
 @dataclass
