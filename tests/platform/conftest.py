@@ -80,12 +80,16 @@ def browser():
 
 @pytest.fixture(scope="session")
 def images(engine, tmp_path_factory) -> None:
-    """Build (or bring up to date, from BuildKit's cache) the lab, hub and PostgreSQL images: one
-    worker at a time (a lock in the run's shared temporary folder); the next finds them cached."""
-    lock = tmp_path_factory.getbasetemp().parent / "sandlab-images.lock"
-    with lock.open("w") as held:
+    """Build (or bring up to date, from BuildKit's cache) the lab, hub and PostgreSQL images once per
+    run, whichever worker needs them first (a lock and a mark in the run's shared temporary folder)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # this run's, whatever the workers
+    with (shared / "sandlab-images.lock").open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        build_all(postgres=True)
+        built = shared / "sandlab-images.built"
+        if not built.exists():  # once per run: a server started from an image must stay on the current one
+            build_all(postgres=True)
+            built.write_text("built")
 
 
 @dataclass
