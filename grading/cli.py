@@ -38,20 +38,23 @@ def release(
         sandlab grading release hub/cohorts/demo.yaml
         sandlab grading release hub/cohorts/demo.yaml --lab l08-assistant-requests
     """
-    from sandlab.cohort import load_cohort
-    from sandlab.grading.plan import plan_learners
     from sandlab.grading.release import needed, release_cohort
     from sandlab.hub.platform import Instance, PlatformError
-    from sandlab.labs.catalogue import load_catalogue
     from sandlab.specfile import SpecError
 
     try:
-        cohort = load_cohort(cohort_file)
-        plans = plan_learners(cohort, load_catalogue(), cohort_file)
-        unknown = sorted(set(lab or []) - {key[0] for key in needed(plans)})
+        cohort, plans = _cohort_and_plans(cohort_file, instance)
+        planned = {key[0] for key in needed(plans)}
+        unknown = sorted(set(lab or []) - planned)
         if unknown:
             fail(f"{', '.join(unknown)}: not in the plan of any learner of cohort {cohort.name}; "
                  "see `labs:` in the cohort file")
+        from_library = sorted(planned - set(lab_ids()))  # trainers' own labs: released by version
+        asked = sorted(set(lab or []) & set(from_library))
+        if asked:
+            fail(f"{', '.join(asked)}: a library lab, released by version: "
+                 f"`sandlab library release {cohort.name} {asked[0]}`")
+        lab = lab or sorted(planned - set(from_library))
         with Progress(console=console) as progress:
             task = progress.add_task("releasing", total=None)
 
@@ -68,6 +71,9 @@ def release(
     for row in done:
         table.add_row(row["lab"], row["language"], row["version"], str(row["learners"]))
     console.print(table)
+    for found in from_library:
+        console.print(f"{found} is a library lab: `sandlab library release {cohort.name} {found}` gives it",
+                      highlight=False)
 
 
 @app.command()
@@ -137,13 +143,17 @@ InstanceName = Annotated[str, typer.Option("--instance", help="Prefix of the hub
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def _cohort_and_plans(cohort_file: Path):
+def _cohort_and_plans(cohort_file: Path, instance: str):
+    """The cohort and its learners' plans, which may name the library's labs (trainers' own)."""
     from sandlab.cohort import load_cohort
     from sandlab.grading.plan import plan_learners
+    from sandlab.hub.platform import Instance
     from sandlab.labs.catalogue import load_catalogue
+    from sandlab.labs.library_host import library_labs
 
-    cohort = load_cohort(cohort_file)
-    return cohort, plan_learners(cohort, load_catalogue(), cohort_file)
+    cohort, catalogue = load_cohort(cohort_file), load_catalogue()
+    return cohort, plan_learners(cohort, catalogue, cohort_file,
+                                 library_labs(client(), Instance(instance), cohort, catalogue))
 
 
 def _errors():
@@ -168,7 +178,7 @@ def collect(cohort_file: CohortFile, instance: InstanceName = "sandlab", as_json
     from sandlab.hub.platform import Instance
 
     try:
-        cohort, plans = _cohort_and_plans(cohort_file)
+        cohort, plans = _cohort_and_plans(cohort_file, instance)
         with console.status(f"collecting the submissions of cohort {cohort.name}"):
             found = collect_cohort(client(), Instance(instance), cohort, plans)
     except _errors() as error:
@@ -210,7 +220,7 @@ def autograde(
     from sandlab.hub.platform import Instance
 
     try:
-        cohort, plans = _cohort_and_plans(cohort_file)
+        cohort, plans = _cohort_and_plans(cohort_file, instance)
         with Progress(console=console) as progress:
             task = progress.add_task(f"autograding cohort {cohort.name}", total=None)
             report = autograde_cohort(client(), Instance(instance), cohort, plans, labs=lab, jobs=jobs, again=again,
@@ -246,7 +256,7 @@ def feedback(
     from sandlab.hub.platform import Instance
 
     try:
-        cohort, _ = _cohort_and_plans(cohort_file)
+        cohort, _ = _cohort_and_plans(cohort_file, instance)
         with console.status(f"feedback for cohort {cohort.name}"):
             done = feedback_cohort(client(), Instance(instance), cohort, again=again)
     except _errors() as error:
@@ -279,7 +289,7 @@ def gradebook(
     from sandlab.hub.platform import Instance
 
     try:
-        cohort, _ = _cohort_and_plans(cohort_file)
+        cohort, _ = _cohort_and_plans(cohort_file, instance)
         rows = read_gradebook(Instance(instance), cohort)
     except _errors() as error:
         fail(str(error))

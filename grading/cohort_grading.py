@@ -24,7 +24,7 @@ from sandlab.grading.exchange import wire
 from sandlab.grading.sandbox import InputsVolume, SandboxOutcome, run_submission
 from sandlab.hub.platform import Instance, PlatformError
 from sandlab.hub.state import course_labels, course_volume
-from sandlab.labs.paths import notebook_name, source_texts
+from sandlab.labs.paths import lab_ids, notebook_name, source_texts
 from sandlab.sandbox import Hardening
 
 # Root in the desk writes the hub's state (root's) and the course (the learner uid's, for the
@@ -63,11 +63,15 @@ def lab_sources(plans: dict[str, LearnerPlan], released: dict[str, dict[str, str
                 ) -> dict[str, dict[str, str]]:
     """Source notebooks (hidden tests included) of every lab in every language the plans use: the
     catalogue's, or the library version ``released`` to the cohort (trainers' labs)."""
+    released = released or {}
+    catalogue = set(lab_ids())
     sources: dict[str, dict[str, str]] = {}
     for plan in plans.values():
         for lab in plan.labs:
-            sources.setdefault(lab, {}).update(source_texts(lab, plan.language))
-    sources.update({lab: files for lab, files in (released or {}).items() if lab in sources})
+            if lab in released:
+                sources[lab] = released[lab]
+            elif lab in catalogue:  # a library lab not released yet has nothing to grade
+                sources.setdefault(lab, {}).update(source_texts(lab, plan.language))
     return sources
 
 

@@ -1,4 +1,5 @@
-"""Which labs each learner of a cohort gets, in which language: resolved against the catalogue.
+"""Which labs each learner of a cohort gets, in which language: resolved against the catalogue
+(and the lab library's labs the cohort file names, trainers' own: sandlab.labs.library_host).
 
 Resolved when IT applies the cohort, so a lab the catalogue lacks, or lacks in a learner's
 language, is refused then (file, line, fix) and the hub only ever reads a checked plan.
@@ -15,9 +16,11 @@ from sandlab.labs.spec import LabSpec
 from sandlab.specfile import SpecError, line_of
 
 
-def plan_learners(cohort: Cohort, catalogue: list[LabSpec], source: Path | None = None) -> dict[str, LearnerPlan]:
-    """Every learner's plan; SpecError naming the cohort file's line for each lab that cannot be given."""
-    labs = {lab.id: lab for lab in catalogue}
+def plan_learners(cohort: Cohort, catalogue: list[LabSpec], source: Path | None = None,
+                  library: list[LabSpec] = ()) -> dict[str, LearnerPlan]:
+    """Every learner's plan; SpecError naming the cohort file's line for each lab that cannot be given.
+    ``library`` labs (trainers' own) are given only where the cohort file names them."""
+    labs = {lab.id: lab for lab in [*catalogue, *library]}
     node = yaml.compose(Path(source).read_text(encoding="utf-8")) if source and Path(source).is_file() else None
     where = str(source or f"cohort {cohort.name}")
     problems = []
@@ -29,10 +32,12 @@ def plan_learners(cohort: Cohort, catalogue: list[LabSpec], source: Path | None 
         for index, lab_id in enumerate(chosen):
             if lab_id not in labs:
                 refuse(("labs", "by_persona", persona, index),
-                       f"no lab '{lab_id}' in the catalogue (see `sandlab labs list --persona {persona}`)")
+                       f"no lab '{lab_id}' in the catalogue nor the lab library (see `sandlab labs list --persona "
+                       f"{persona}` and `sandlab library list`)")
     for lab_id in cohort.labs.due:
         if lab_id not in labs:
-            refuse(("labs", "due", lab_id), f"no lab '{lab_id}' in the catalogue; remove its due date")
+            refuse(("labs", "due", lab_id), f"no lab '{lab_id}' in the catalogue nor the lab library; remove its "
+                                            "due date")
     plans: dict[str, LearnerPlan] = {}
     for index, member in enumerate(cohort.members):
         if member.role != "learner":

@@ -27,8 +27,8 @@ class Released:
 
 
 def needed(plans: dict[str, LearnerPlan], labs: Iterable[str] | None = None) -> dict[tuple[str, str], int]:
-    """(lab, language) -> how many learners get it."""
-    chosen = set(labs) if labs else None
+    """(lab, language) -> how many learners get it (of ``labs`` only, when given)."""
+    chosen = None if labs is None else set(labs)
     counts: dict[tuple[str, str], int] = {}
     for plan in plans.values():
         for lab in plan.labs:

@@ -17,6 +17,7 @@ from sandlab.hub.platform import Instance, PlatformError, apply_cohort, down, hu
 from sandlab.hub.swarm import server_nodes
 from sandlab.images.names import NotASourceTree
 from sandlab.labs.catalogue import load_catalogue
+from sandlab.labs.library_host import library_labs
 from sandlab.specfile import SpecError
 
 app = typer.Typer(help="The JupyterHub platform: cohorts, hub, learner sandboxes.", no_args_is_help=True)
@@ -54,9 +55,10 @@ def apply(
     try:
         cohort = load_cohort(cohort_file)
         catalogue = load_catalogue()
-        learners = plan_learners(cohort, catalogue, cohort_file)
+        library = library_labs(client(), where, cohort, catalogue)
+        learners = plan_learners(cohort, catalogue, cohort_file, library)
         with console.status(f"applying cohort {cohort.name}"):
-            issued = apply_cohort(client(), where, cohort, learners=learners, catalogue=catalogue,
+            issued = apply_cohort(client(), where, cohort, learners=learners, catalogue=[*catalogue, *library],
                                   reset_passwords=reset_passwords)
     except ERRORS as error:
         fail(str(error))

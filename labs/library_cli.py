@@ -1,4 +1,5 @@
-"""`sandlab library`: IT's view of the platform's lab library, and the only way to remove a version."""
+"""`sandlab library`: IT's view of the platform's lab library, the only way to remove a version, and
+IT's way to move a cohort to another version."""
 
 from __future__ import annotations
 
@@ -16,15 +17,13 @@ InstanceName = Annotated[str, typer.Option("--instance", help="Prefix of the hub
 
 def _admin(instance: str, *arguments: str):
     from sandlab.engine import NoEngine
-    from sandlab.hub.platform import Instance, run_on_state
+    from sandlab.hub.platform import Instance, PlatformError
+    from sandlab.labs.library_host import library_admin
 
     try:
-        done = run_on_state(Instance(instance), "python", "-m", "sandlab.labs.library_admin", *arguments)
-    except NoEngine as error:
+        return library_admin(Instance(instance), *arguments)
+    except (NoEngine, PlatformError) as error:
         fail(str(error))
-    if done.returncode != 0:
-        fail((done.stderr.strip().splitlines() or ["the library could not be read"])[-1].removeprefix("error: "))
-    return json.loads(done.stdout)
 
 
 @app.command("list")
@@ -58,3 +57,22 @@ def remove(lab: Annotated[str, typer.Argument(help="The lab id.")],
     """
     _admin(instance, "remove", lab, str(version))
     console.print(f"{lab} version {version} removed from the library", highlight=False)
+
+
+@app.command()
+def release(cohort: Annotated[str, typer.Argument(help="The open cohort's name.")],
+            lab: Annotated[str, typer.Argument(help="The lab id.")],
+            version: Annotated[int | None, typer.Option(min=1, help="The version [default: the latest].")] = None,
+            instance: InstanceName = "sandlab") -> None:
+    """Give an open cohort one library version of a lab, as its trainers can from their workspace.
+
+    The lab must be in the plan of some learner of the cohort (its `labs:`). Learners who
+    started the version they had keep their work: the new one is fetched beside it.
+
+    Example:
+
+        sandlab library release wave2 l01-what-ai-is --version 2
+    """
+    done = _admin(instance, "release", cohort, lab, *(["--version", str(version)] if version else []))
+    languages = ", ".join(f"{row['language']} (release {row['release']})" for row in done["languages"])
+    console.print(f"cohort {done['cohort']} has {done['lab']} version {done['version']}: {languages}", highlight=False)

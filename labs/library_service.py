@@ -49,6 +49,7 @@ from sandlab.hub.state import STATE_DIR, AppliedCohort, answers_volume, exchange
 from sandlab.kpis.lab_waves import lab_waves
 from sandlab.kpis.store import KpiStore, kpi_database
 from sandlab.labs.library import LabLibrary, LabNotFound, LabRefused, LabVersion, check_lab_files
+from sandlab.labs.library_release import release_to_cohort
 from sandlab.labs.publish_check import CheckFailed, PublishCheck, check_in_sandbox
 
 log = logging.getLogger("sandlab.library")
@@ -84,28 +85,6 @@ def sandbox_check(staff: Staff, lab: str, files: dict[str, bytes]) -> PublishChe
     cohort = staff.home
     return check_in_sandbox(docker.from_env(), cohort.cohort.image, lab, files, cohort.pack_volume,
                             answers_volume(cohort.pack_volume), cohort.cohort.trainer_limits.hardening())
-
-
-def release_to_cohort(library: LabLibrary, store: ExchangeStore, entry: AppliedCohort, lab: str,
-                      version: int | None, by: str) -> tuple[LabVersion, list[dict]]:
-    """Give a cohort's learners one version of a lab, in each language they need; learners who
-    started the previous one keep their work (the new one is fetched beside it)."""
-    chosen = library.version(lab, version)
-    languages = sorted({plan.language for plan in entry.learners.values() if lab in plan.labs})
-    if not languages:
-        raise Refusal(400, f"{lab} is in no learner's plan of cohort {entry.cohort.name}: IT adds it to the "
-                           "cohort's `labs:` and applies the cohort")
-    missing = [language for language in languages if language not in chosen.languages]
-    if missing:
-        raise Refusal(400, f"{lab} version {chosen.version} has no {', '.join(missing)} notebook, which learners "
-                           f"of cohort {entry.cohort.name} need")
-    released = []
-    for language in languages:
-        record = store.put_release(entry.cohort.name, lab, language,
-                                   library.student_files(lab, chosen.version, language))
-        released.append({"language": language, "release": record.version})
-    library.record_release(entry.cohort.name, lab, chosen.version, by)
-    return chosen, released
 
 
 def _summary(version: LabVersion) -> dict:
@@ -198,8 +177,7 @@ class FeedbackHandler(_Handler):
 
     def get(self, lab: str) -> None:
         lab = names.lab_id(lab)
-        versions = {cohort: str(release.version) for cohort in self.learner.sees
-                    for release in self.library.cohort_releases(cohort) if release.lab == lab}
+        versions = self.library.given_versions(self.learner.sees, lab)
         self.send({"lab": lab, "waves": lab_waves(KpiStore(kpi_database(self.state)), self.learner.sees, lab,
                                                   versions)})
 

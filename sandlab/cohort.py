@@ -73,7 +73,8 @@ class Limits(_Spec):
 
 class LabChoice(_Spec):
     """Which labs the cohort's learners get: by default every catalogue lab of their persona
-    up to ``up_to_level``; ``by_persona`` names the labs of a persona instead."""
+    up to ``up_to_level``; ``by_persona`` names the labs of a persona instead, the catalogue's or
+    the lab library's (trainers' own)."""
 
     up_to_level: int = Field(4, ge=1, le=4, description="Highest level of the default labs.")
     by_persona: dict[Persona, list[LabId]] = Field(default_factory=dict,

@@ -189,3 +189,71 @@ def test_it_removes_a_version_no_cohort_was_given(tmp_path):
     assert [v.version for v in library.versions(LAB)] == [1]
     assert main(["--state", str(tmp_path), "remove", LAB, "7"]) == 2
     assert not list((tmp_path / "library" / ".staging").iterdir())
+
+
+OWN = "l40-own-lab"  # a trainer's lab, in no catalogue
+
+
+def own_lab() -> dict[str, bytes]:
+    """The catalogue's first lab renamed: the files of a lab only the library holds."""
+    return {name.replace(LAB, OWN): content.replace(LAB.encode(), OWN.encode())
+            for name, content in catalogue_lab().items()}
+
+
+def test_a_trainer_s_own_lab_is_planned_when_named_and_it_releases_it(tmp_path, capsys):
+    import json
+
+    from sandlab.cohort import load_cohort
+    from sandlab.grading.cohort_grading import lab_sources
+    from sandlab.grading.plan import plan_learners
+    from sandlab.hub.state import cohorts_dir
+    from sandlab.labs.catalogue import load_catalogue
+    from sandlab.labs.library_admin import main
+    from sandlab.labs.spec import LabSpec
+    from sandlab.specfile import SpecError, parse_spec
+
+    library = LabLibrary(tmp_path)
+    student = {f"{OWN}.fr.ipynb": own_lab()[f"{OWN}.fr.ipynb"]}
+    library.publish(OWN, own_lab(), student, "tess", {})
+    assert main(["--state", str(tmp_path), "specs"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    own = [parse_spec(entry["spec"], LabSpec, source=OWN) for entry in found]
+    assert [(entry["lab"], entry["version"]) for entry in found] == [(OWN, 1)] and own[0].id == OWN
+
+    cohort_file = tmp_path / "wave1.yaml"
+    cohort_file.write_text("name: wave1\ntitle: t\npack: p\nlabs:\n  up_to_level: 1\n  by_persona:\n"
+                           f"    support: [{LAB}, {OWN}]\nmembers:\n  - {{name: alice, persona: support}}\n"
+                           "  - {name: bob, persona: business}\n  - {name: tess, role: trainer}\n")
+    cohort = load_cohort(cohort_file)
+    plans = plan_learners(cohort, load_catalogue(), cohort_file, own)
+    assert plans["alice"].labs == [LAB, OWN]
+    assert OWN not in plans["bob"].labs  # a persona's default plan stays the catalogue's
+    with pytest.raises(SpecError, match=f":7: .*no lab '{OWN}' in the catalogue nor the lab library"):
+        plan_learners(cohort, load_catalogue(), cohort_file)
+    assert OWN not in lab_sources(plans)  # nothing to grade before it is released
+
+    cohorts_dir(tmp_path).mkdir(parents=True)
+    (cohorts_dir(tmp_path) / "wave1.json").write_text(
+        AppliedCohort(cohort=cohort, pack_volume="x-pack-wave1", learners=plans).model_dump_json())
+    assert main(["--state", str(tmp_path), "release", "wave1", OWN]) == 0
+    assert json.loads(capsys.readouterr().out)["version"] == 1
+    assert ExchangeStore(tmp_path / "exchange").release_files("wave1", OWN, "fr") == student
+    assert library.cohort_releases("wave1")[0].by == "IT"
+    graded = lab_sources(plans, library.cohort_sources("wave1"))
+    assert graded[OWN][f"{OWN}.fr.ipynb"] == own_lab()[f"{OWN}.fr.ipynb"].decode()
+    assert main(["--state", str(tmp_path), "release", "wave9", OWN]) == 2
+    assert "no open cohort wave9" in capsys.readouterr().err
+
+
+def test_the_library_is_read_only_for_a_cohort_naming_a_lab_the_catalogue_lacks():
+    from sandlab.hub.platform import Instance
+    from sandlab.labs.catalogue import load_catalogue
+    from sandlab.labs.library_host import library_labs
+
+    class NoEngine:  # any call would fail the test
+        pass
+
+    catalogue_only = cohorts()[0].cohort.model_copy(update={"labs": cohorts()[0].cohort.labs.model_copy(
+        update={"by_persona": {"business": [LAB]}})})
+    assert library_labs(NoEngine(), Instance("x"), catalogue_only, load_catalogue()) == []
+    assert library_labs(NoEngine(), Instance("x"), cohorts()[0].cohort, load_catalogue()) == []  # the default plan
