@@ -82,7 +82,22 @@ WORDS: dict[str, dict[str, str]] = {
     "no_cohort": {"fr": "Aucune cohorte ne vous est confiée.", "en": "No cohort is yours to follow."},
     "not_member": {"fr": "Votre compte n'est membre d'aucune cohorte.", "en": "Your account is in no cohort."},
     "forbidden": {"fr": "Cette cohorte n'est pas la vôtre.", "en": "This cohort is not yours."},
+    "staff_only": {"fr": "Réservé aux formateurs et à l'IT.", "en": "For trainers and IT only."},
     "unknown_cohort": {"fr": "Cohorte inconnue.", "en": "Unknown cohort."},
+    "lab_waves": {"fr": "Ce lab, vague par vague", "en": "This lab, wave by wave"},
+    "waves_link": {"fr": "vague par vague", "en": "wave by wave"},
+    "waves_intro": {"fr": "Chaque cohorte de la formation qui a eu ce lab, de la plus ancienne à la plus récente, "
+                          "avec la version du lab qu'elle a reçue : ce qui a changé d'une vague à l'autre.",
+                    "en": "Each cohort of the training that had this lab, oldest first, with the version of "
+                          "the lab it was given: what changed from one wave to the next."},
+    "wave": {"fr": "Vague", "en": "Wave"},
+    "version": {"fr": "Version", "en": "Version"},
+    "catalogue_version": {"fr": "catalogue", "en": "catalogue"},
+    "failed_task": {"fr": "Échec à {task}", "en": "{task} failed"},
+    "failure_by_task": {"fr": "Taux d'échec par tâche", "en": "Failure rate per task"},
+    "median_minutes": {"fr": "Minutes médianes sur le lab", "en": "Median minutes on the lab"},
+    "no_wave": {"fr": "Aucune de vos cohortes n'a encore eu ce lab.",
+                "en": "None of your cohorts has had this lab yet."},
     "open_labs": {"fr": "Ouvrez vos labs depuis le hub", "en": "Open your labs from the hub"},
 }
 

@@ -48,6 +48,19 @@ def lab_waves(store: KpiStore, cohorts: Iterable[str], lab: str, versions: dict[
     return sorted(waves, key=lambda wave: (wave["opens"] or "", wave["cohort"]))
 
 
+def lab_title(store: KpiStore, lab: str) -> dict[str, str] | None:
+    """The lab's title in each language, as the KPIs keep it from the plans; None for a lab no cohort had."""
+    with store.connect() as db:
+        found = db.execute("SELECT title_fr, title_en FROM labs WHERE lab = ?", (lab,)).fetchone()
+    return {"fr": found[0], "en": found[1]} if found else None
+
+
+def lab_report(store: KpiStore, lab: str, cohorts: tuple[str, ...], versions: tuple[tuple[str, str], ...] = ()
+               ) -> dict:
+    """The dashboard's page of one lab: its title and its waves (arguments hashable: the page cache's key)."""
+    return {"lab": lab, "title": lab_title(store, lab), "waves": lab_waves(store, cohorts, lab, dict(versions))}
+
+
 def shown_value(fig: Fig, percent: bool = False) -> str:
     if fig["suppressed"]:
         return f"({fig['n']} learners: too few to show)"

@@ -13,9 +13,10 @@ from markupsafe import Markup
 
 from sandlab.kpis import charts
 from sandlab.kpis.compute import STAGES
+from sandlab.kpis.figures import MIN_CELL
 from sandlab.kpis.i18n import words
+from sandlab.kpis.lab_waves import CATALOGUE
 
-MIN_CELL = 5
 _templates = Environment(loader=PackageLoader("sandlab.kpis", "templates"), autoescape=select_autoescape(["html"]))
 
 
@@ -111,3 +112,33 @@ def learner_page(progress: dict, language: str, user: str) -> str:
     view = {**progress, "next_title": titles.get(progress.get("next") or "", "")}
     return _render("me.html", language, user, {}, title=words(language)["my_progress"], p=view,
                    skills_chart=charts.hbars(bars, title=words(language)["my_skills"]) if bars else None)
+
+
+def lab_page(lab: str, title: dict[str, str] | None, waves: list[dict], language: str, user: str) -> str:
+    """One lab across the waves the viewer may see: the last two compared on a chart, all in a table."""
+    w = words(language)
+    tasks = sorted({task["task"] for wave in waves for task in wave["tasks"]})
+
+    def failure(wave: dict, task: str) -> dict | None:
+        return next((found["failure_rate"] for found in wave["tasks"] if found["task"] == task), None)
+
+    chart = Markup("")
+    if waves and tasks:
+        newest, previous = waves[-1], (waves[-2] if len(waves) > 1 else None)
+        bars = []
+        for task in tasks:
+            bar = _bar(task, failure(newest, task), "pct", language)
+            if previous is not None:
+                second = failure(previous, task)
+                bar = charts.Bar(task, bar.value, f"{bar.note} / {figure_text(second, 'pct', language)}",
+                                 None if not second or second.get("suppressed") else second.get("value"))
+            bars.append(bar)
+        chart = charts.hbars(bars, title=w["failure_by_task"],
+                             legend=(newest["cohort"], previous["cohort"]) if previous else None)
+    rows = [{"name": w["failed_task"].format(task=task), "kind": "pct",
+             "cells": [failure(wave, task) for wave in waves]} for task in tasks]
+    rows += [{"name": w["median_minutes"], "kind": "num", "cells": [wave["median_minutes"] for wave in waves]},
+             {"name": w["satisfaction"], "kind": "of5", "cells": [wave["satisfaction"] for wave in waves]}]
+    versions = [w["catalogue_version"] if wave["version"] == CATALOGUE else wave["version"] for wave in waves]
+    return _render("lab.html", language, user, {}, title=(title or {}).get(language) or lab, lab=lab, waves=waves,
+                   versions=versions, rows=rows, chart=chart, privacy=w["privacy"].format(n=MIN_CELL))

@@ -51,10 +51,12 @@ from sandlab.kpis import pages
 from sandlab.kpis.compute import cohort_kpis, compare, learner_progress
 from sandlab.kpis.i18n import choose_language, words
 from sandlab.kpis.ingest import ingest_state
+from sandlab.kpis.lab_waves import lab_report
 from sandlab.kpis.limits import FUTURE_MINUTES, MAX_EXECUTIONS, MAX_MINUTES_PER_CALL, PAST_MINUTES
 from sandlab.kpis.report import as_csv
 from sandlab.kpis.store import ActivityMinute, KpiStore, kpi_database
 from sandlab.kpis.survey import SurveyAnswer
+from sandlab.labs.library import LabLibrary
 
 DEFAULT_PORT = KPIS.port
 MAX_BODY_BYTES = 256 * 1024
@@ -186,17 +188,18 @@ class Reports:
         hit = self.cached.get(key)
         if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
             return hit[1]
-        function = {"cohort": cohort_kpis, "learner": learner_progress}[kind]
+        function = {"cohort": cohort_kpis, "learner": learner_progress, "lab": lab_report}[kind]
         report = await asyncio.get_running_loop().run_in_executor(None, function, self.kpis, *args)
         self.cached[key] = (time.monotonic(), report)
         return report
 
 
 class _Page(HubOAuthenticated, RequestHandler):
-    def initialize(self, hub_auth: HubOAuth | None, reports: Reports, cohorts: Cohorts) -> None:
+    def initialize(self, hub_auth: HubOAuth | None, reports: Reports, cohorts: Cohorts,
+                   library: LabLibrary | None) -> None:
         if hub_auth is not None:
             self.hub_auth = hub_auth
-        self.reports, self.cohorts = reports, cohorts
+        self.reports, self.cohorts, self.library = reports, cohorts, library
 
     def viewer(self) -> Viewer:
         model = self.current_user
@@ -258,6 +261,22 @@ class CohortHandler(_Page):
                                     compare_name=other if other_report else None,
                                     comparison=compare(report, other_report) if other_report else None,
                                     other_report=other_report))
+
+
+class LabWavesHandler(_Page):
+    """One lab across the waves the viewer may see (trainers their cohorts, closed ones too; IT all),
+    with the library version each was given: how the lab fared as the trainers improved it."""
+
+    @authenticated
+    async def get(self, lab: str) -> None:
+        viewer = self.viewer()
+        language = self.language(viewer)
+        if not (viewer.it or viewer.trains):
+            self.page_error(403, "staff_only", language)
+        visible = tuple(sorted(entry.cohort.name for entry in self.cohorts() if viewer.may_see(entry.cohort.name)))
+        versions = tuple(sorted(self.library.given_versions(visible, lab).items())) if self.library else ()
+        report = await self.reports.get("lab", lab, visible, versions)
+        self.page(pages.lab_page(lab, report["title"], report["waves"], language, viewer.name))
 
 
 class CohortCsvHandler(_Page):
@@ -338,11 +357,12 @@ class Watcher:
 # -- the app ---------------------------------------------------------------------------
 
 def make_app(kpis: KpiStore, cohorts: Cohorts, identify: Identify | None = None, prefix: str = "/",
-             hub_auth: HubOAuth | None = None) -> Application:
-    """The web app; tests pass their own ``identify`` for the API (pages need a hub)."""
+             hub_auth: HubOAuth | None = None, library: LabLibrary | None = None) -> Application:
+    """The web app; tests pass their own ``identify`` for the API (pages need a hub). ``library``
+    names the version of a lab each wave was given."""
     prefix = route_prefix(prefix)
     api = {"kpis": kpis, "cohorts": cohorts, "identify": identify or hub_identify(hub_auth)}
-    page = {"hub_auth": hub_auth, "reports": Reports(kpis), "cohorts": cohorts}
+    page = {"hub_auth": hub_auth, "reports": Reports(kpis), "cohorts": cohorts, "library": library}
     routes = [
         (f"{prefix}api/activity", ActivityHandler, api),
         (f"{prefix}api/surveys/([^/]+)", SurveyHandler, api),
@@ -350,6 +370,7 @@ def make_app(kpis: KpiStore, cohorts: Cohorts, identify: Identify | None = None,
         (f"{prefix}me", LearnerHandler, page),
         (f"{prefix}cohorts/([a-z][a-z0-9-]*)", CohortHandler, page),
         (f"{prefix}cohorts/([a-z][a-z0-9-]*)\\.csv", CohortCsvHandler, page),
+        (f"{prefix}labs/(l[0-9]{{2}}-[a-z0-9-]+)", LabWavesHandler, page),
     ]
     if hub_auth is not None:
         routes.append((f"{prefix}oauth_callback", HubOAuthCallbackHandler, {}))
@@ -377,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     hub_auth = HubOAuth.instance(cache_max_age=60)  # the one the OAuth callback handler uses too
     kpis, cohorts = KpiStore(kpi_database(args.state)), applied_cohorts(args.state)
-    app = make_app(kpis, cohorts, prefix=args.prefix, hub_auth=hub_auth)
+    app = make_app(kpis, cohorts, prefix=args.prefix, hub_auth=hub_auth, library=LabLibrary(args.state))
     watcher = Watcher(kpis, args.state, cohorts, os.environ["JUPYTERHUB_API_URL"],
                       os.environ["JUPYTERHUB_API_TOKEN"])
 

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -215,6 +216,11 @@ class LabLibrary:
         folder = self.root / "cohorts" / names.cohort_name(cohort)
         return [CohortRelease(**json.loads(path.read_text())) for path in sorted(folder.glob("*.json"))
                 ] if folder.is_dir() else []
+
+    def given_versions(self, cohorts: Iterable[str], lab: str) -> dict[str, str]:
+        """Which library version of ``lab`` each of ``cohorts`` was given (absent: the catalogue's)."""
+        return {release.cohort: str(release.version) for cohort in cohorts
+                for release in self.cohort_releases(cohort) if release.lab == lab}
 
     def cohort_sources(self, cohort: str) -> dict[str, dict[str, str]]:
         """The source notebooks (hidden tests included) of the versions a cohort was given, by lab:

@@ -40,3 +40,30 @@ def test_each_wave_shows_its_version_failures_time_and_satisfaction(tmp_path):
     assert "spring (version catalogue, 6 learners)" in text and "autumn (version 2, 3 learners)" in text
     assert "| q_rule failed | 50% | (3 learners: too few to show) |" in text
     assert "autumn-u" not in text and "spring-u" not in text  # no learner is named
+
+
+def test_the_dashboard_page_compares_the_last_two_waves_task_by_task(tmp_path):
+    from sandlab.kpis import pages
+    from sandlab.kpis.lab_waves import lab_report
+    from sandlab.kpis.store import LabFacts
+
+    store = KpiStore(tmp_path / "kpis.sqlite")
+    wave(store, "spring", "2026-03-01", learners=6, failing=3)
+    wave(store, "autumn", "2026-09-01", learners=5, failing=1)
+    wave(store, "winter", "2026-12-01", learners=2, failing=0)
+    store.put_cohort(CohortFacts("spring", "Spring", "2026-03-01"),
+                     [LabFacts(LAB, 1, "Ce qu'est l'IA", "What AI is", 0.5)],
+                     [PlannedLab("spring", f"spring-u{number}", "business", LAB) for number in range(6)])
+    report = lab_report(store, LAB, ("autumn", "spring", "winter"), (("autumn", "2"),))
+    assert report["title"] == {"fr": "Ce qu'est l'IA", "en": "What AI is"}
+    html = pages.lab_page(LAB, report["title"], report["waves"][:2], "en", "tess")
+    assert "What AI is" in html and "This lab, wave by wave" in html
+    table = html[html.index("<table>"):]
+    assert table.index(">spring<") < table.index(">autumn<")  # oldest first
+    assert "<td>catalogue</td><td>2</td>" in html  # the version each wave was given
+    assert "<td>q_rule failed</td><td>50 %</td><td>20 %</td>" in html
+    assert "<svg" in html and "20 % / 50 %" in html  # the newest wave's bar, then the previous one's
+    assert "-u0" not in html  # no learner is named
+    french = pages.lab_page(LAB, report["title"], report["waves"], "fr", "tess")
+    assert "Ce qu&#39;est l&#39;IA" in french and "Échec à q_rule" in french and "moins de 5" in french  # winter: 2
+    assert "Aucune de vos cohortes" in pages.lab_page(LAB, None, [], "fr", "tess")

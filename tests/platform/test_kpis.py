@@ -141,6 +141,14 @@ def test_a_trainer_sees_their_cohort_s_charts_and_not_another_s(platform, browse
         assert "%" in funnel and "fewer than" not in funnel, funnel
         DOCS.mkdir(exist_ok=True)
         page.screenshot(path=str(DOCS / "dashboard.png"), full_page=True)
+        page.locator("#fix-first a").first.click()  # the lab that most needs fixing, wave by wave
+        page.wait_for_url("**/services/kpis/labs/l*")
+        waves = page.inner_text("#waves")
+        assert "This lab, wave by wave" in waves and "beta" in waves and "catalogue" in waves, waves
+        assert "alpha" not in waves and " failed" in waves and "%" in waves, waves  # her cohort's waves only
+        assert page.locator("#waves svg").count() == 1
+        page.set_viewport_size({"width": 1280, "height": 720})
+        page.screenshot(path=str(DOCS / "lab-waves.png"), full_page=True)
         denied = page.goto(dashboard(platform, "cohorts/alpha?lang=en"))
         assert denied.status == 403 and "not yours" in page.inner_text("body")
         csv = page.goto(dashboard(platform, "cohorts/alpha.csv"))
@@ -160,6 +168,8 @@ def test_a_learner_sees_only_their_own_progress(platform, browser):
         body = page.inner_text("body")
         assert "Ma progression" in body and "Ce qu'est l'IA" in body and "Test cohort" not in body
         assert page.goto(dashboard(platform, "cohorts/alpha")).status == 403
+        refused = page.goto(dashboard(platform, "labs/l01-what-ai-is"))
+        assert refused.status == 403 and "Réservé aux formateurs" in page.inner_text("body")
     finally:
         page.close()
     only_this_platform(requests, platform.instance.port)
