@@ -31,8 +31,9 @@ def list_labs(
     level: Annotated[int | None, typer.Option(min=1, max=4, help="1 to 4.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     as_markdown: Annotated[bool, typer.Option("--markdown", help="Print the README's catalogue table.")] = False,
+    root: RootOption = None,
 ) -> None:
-    """The catalogue, filtered, and the persona x level matrix.
+    """The catalogue, filtered, and the persona x level matrix (in a trainer's workspace: their ~/labs).
 
     Example:
 
@@ -42,7 +43,7 @@ def list_labs(
     if persona and persona not in PERSONAS:
         fail(f"unknown persona '{persona}': use one of {', '.join(PERSONAS)}")
     try:
-        labs = load_catalogue()
+        labs = load_catalogue(root)
     except SpecError as error:
         fail(str(error))
     chosen = select(labs, persona, level)
@@ -273,20 +274,17 @@ def feedback(
     """
     from sandlab.kpis.lab_waves import waves_markdown
     from sandlab.labs.library_client import feedback as lab_feedback
+    from sandlab.labs.library_client import save_feedback
     from sandlab.labs.paths import catalogue_root
 
     waves = _from_library(lab_feedback, lab)
     if as_json:
         typer.echo(json.dumps(waves, ensure_ascii=False, indent=2))
         return
-    text = waves_markdown(lab, waves)
-    folder = (root or catalogue_root()) / lab
-    if folder.is_dir():
-        partial = folder / ".feedback.md.partial"
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(folder / "feedback.md")
-        console.print(f"written to {folder / 'feedback.md'} (open it beside the lab's notebooks)", highlight=False)
-    typer.echo(text)
+    saved = save_feedback((root or catalogue_root()) / lab, waves)
+    if saved:
+        console.print(f"written to {saved} (open it beside the lab's notebooks)", highlight=False)
+    typer.echo(waves_markdown(lab, waves))
 
 
 @app.command()

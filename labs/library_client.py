@@ -61,6 +61,17 @@ def feedback(lab: str) -> list[dict]:
     return _call("GET", f"api/feedback/{lab}")["waves"]
 
 
+def save_feedback(folder: Path, waves: list[dict]) -> Path | None:
+    """The waves as feedback.md next to the lab's source (replaced whole); None when the folder is not there."""
+    from sandlab.kpis.lab_waves import waves_markdown
+
+    if not folder.is_dir():
+        return None
+    partial = folder / ".feedback.md.partial"
+    partial.write_text(waves_markdown(folder.name, waves), encoding="utf-8")
+    return partial.replace(folder / "feedback.md")
+
+
 def release(cohort: str, lab: str, version: int | None = None) -> dict:
     return _call("POST", f"api/releases/{cohort}/{lab}", {"version": version} if version else {})
 

@@ -9,11 +9,14 @@ go, so that `sandlab labs new|validate` in the trainer's terminal need no argume
     SANDLAB_PACK        the cohort's pack as the validator reads it: public/ -> ~/data and
                         answers/ -> ~/answers, both read-only mounts (answers: trainers only)
 
+Its home also gets ``publish.ipynb``, the publishing desk (sandlab.labs.publish_desk), once.
+
 A learner's image sets none of these: nothing happens there.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Mapping
@@ -52,6 +55,26 @@ def link_pack(root: Path, public: Path, answers: Path) -> Path:
     return root
 
 
+DESK_NOTEBOOK = "publish.ipynb"
+DESK_TITLE = {"fr": "# Publier mes labs\n\nExécutez la cellule ci-dessous (Maj+Entrée).",
+              "en": "# Publish my labs\n\nRun the cell below (Shift+Enter)."}
+
+
+def write_desk(home: Path, language: str) -> Path | None:
+    """The publishing desk's notebook, written whole once (a trainer may keep their own changes)."""
+    path = home / DESK_NOTEBOOK
+    if path.exists():
+        return None
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": DESK_TITLE.get(language, DESK_TITLE["fr"])},
+             {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+              "source": "from sandlab.labs.publish_desk import desk\ndesk()"}]
+    notebook = {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
+                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}}
+    partial = home / f".{DESK_NOTEBOOK}.partial"
+    partial.write_text(json.dumps(notebook, indent=1, ensure_ascii=False), encoding="utf-8")
+    return partial.replace(path)
+
+
 def prepare(environ: Mapping[str, str] = os.environ) -> list[str]:
     """Both, in a trainer's server; the labs added to the library now."""
     sources, library, pack = (environ.get(name) for name in (SOURCES_ENV, LABS_ROOT_ENV, PACK_ENV))
@@ -59,4 +82,5 @@ def prepare(environ: Mapping[str, str] = os.environ) -> list[str]:
         return []
     home = Path.home()
     link_pack(Path(pack), Path(environ.get(DATA_ENV, home / "data")), Path(environ.get(ANSWERS_ENV, home / "answers")))
+    write_desk(home, environ.get("SANDLAB_LANGUAGE", "fr"))
     return seed_library(Path(library), Path(sources))

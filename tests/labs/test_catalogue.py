@@ -51,6 +51,8 @@ def test_new_scaffolds_a_lab_and_refuses_a_second_or_a_bad_id(tmp_path):
     bad = runner.invoke(app, ["labs", "new", "Demo Lab", "--persona", "business", "--level", "2",
                               "--root", str(tmp_path)])
     assert bad.exit_code == 2 and "l<NN>-<slug>" in bad.output
+    listed = runner.invoke(app, ["labs", "list", "--json"], env={"SANDLAB_LABS_ROOT": str(tmp_path)})
+    assert [lab["id"] for lab in json.loads(listed.stdout)["labs"]] == ["l42-demo"]  # a trainer's library
 
 
 @pytest.mark.parametrize("command", ["list", "new", "validate"])

@@ -38,3 +38,8 @@ def test_nothing_happens_in_a_learners_server(tmp_path, monkeypatch):
     environ = {SOURCES_ENV: str(catalogue_root()), LABS_ROOT_ENV: str(tmp_path / "labs"),
                PACK_ENV: str(tmp_path / "pack")}
     assert prepare(environ) and Path(tmp_path / "pack" / "answers").is_symlink()
+    desk = tmp_path / "publish.ipynb"
+    assert "publish_desk import desk" in desk.read_text() and "Publier mes labs" in desk.read_text()
+    desk.write_text("mine")
+    prepare(environ)
+    assert desk.read_text() == "mine" and not (tmp_path / "publish.ipynb").with_name("learner").exists()

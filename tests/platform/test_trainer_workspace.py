@@ -7,14 +7,19 @@ of it is attacked here (the library) and in test_isolation (run on Swarm too).""
 from __future__ import annotations
 
 import json
+import re
 
+import docker
 from typer.testing import CliRunner
 
 from sandlab.cli import app
 from sandlab.hub.platform import run_on_state
 from sandlab.hub.services import LIBRARY
+from sandlab.labs.catalogue import load_catalogue
+from sandlab.labs.library_host import library_labs
 from tests.platform.browser import login, server_page
 from tests.platform.test_course_loop import action
+from tests.platform.test_kpis import DOCS
 
 LAB = "l01-what-ai-is"
 REPORT = """
@@ -98,6 +103,8 @@ print(json.dumps({'labs': labs, 'sources': sorted(p.name for p in lab.iterdir())
     made = tom.run("import json, pathlib; print(json.dumps(sorted(p.name for p in (pathlib.Path.home() / 'labs' / "
                    "'l90-my-own-lab').iterdir())))")
     assert {"lab.yaml", "l90-my-own-lab.fr.ipynb", "l90-my-own-lab.en.ipynb"} <= set(made), made
+    status, shown = tom.in_terminal("sandlab labs list --persona support --json | grep -c '\"l90-my-own-lab\"'")
+    assert status == 0, shown  # the list is their library's, their own labs included
     status, shown = tom.in_terminal("sandlab hub up")
     assert status == 2 and "sandlab labs" in shown, shown  # IT's commands are not in the workspace
 
@@ -146,6 +153,14 @@ print(json.dumps({{'marker': any({MARKER!r} in text for text in texts),
     kept = CliRunner().invoke(app, ["library", "remove", LAB, str(published["version"]), "--instance",
                                     platform.instance.name])
     assert kept.exit_code == 2 and "alpha" in kept.output, kept.output  # IT removes no version a cohort was given
+    again = CliRunner().invoke(app, ["library", "release", "alpha", LAB, "--version", str(published["version"]),
+                                     "--instance", platform.instance.name])  # IT moves a cohort, as its trainers can
+    assert again.exit_code == 0 and f"cohort alpha has {LAB} version {published['version']}" in again.output, \
+        again.output
+    assert current_release(platform, "alpha", "fr") == fetched["version"]  # the same files: nothing new to fetch
+    without = [lab for lab in load_catalogue() if lab.id != LAB]  # as if it were a trainer's own lab
+    named = [lab.id for lab in library_labs(docker.from_env(), platform.instance, platform.cohorts["omega"], without)]
+    assert named == [LAB]  # a cohort file may name it beside the catalogue: its latest version's lab.yaml
 
 
 def test_a_broken_lab_is_refused_at_publication_with_the_validators_words_and_stays_the_trainers(platform):
@@ -193,5 +208,18 @@ def test_a_trainer_opens_a_lab_source_in_jupyterlab(platform, browser, tmp_path)
                                ".textContent.includes('BEGIN SOLUTION')", timeout=60_000)  # the source, not a copy
         page.locator(".jp-BreadCrumbs", has_text=LAB).wait_for(timeout=60_000)
         page.screenshot(path=str(platform.cohorts["alpha"].pack.parent / "trainer-workspace.png"))
+
+        page.goto(server_page(platform, "tom", "lab/tree/publish.ipynb"))  # the same library, with buttons
+        cell = page.locator(".jp-NotebookPanel:visible .jp-Cell .cm-content", has_text="desk()")
+        cell.wait_for(timeout=120_000)
+        page.get_by_text(re.compile(r"\| (Inactif|Idle)$")).wait_for(timeout=120_000)  # a run before is dropped
+        cell.click()
+        page.keyboard.press("Shift+Enter")
+        shown = page.locator(".widget-vbox", has_text="Publier mes labs").first
+        shown.wait_for(timeout=120_000)
+        shown.locator("select").select_option(LAB)
+        shown.locator("button", has_text="Retours des vagues").click()
+        shown.get_by_text(f"Écrit dans labs/{LAB}/feedback.md").wait_for(timeout=60_000)
+        page.screenshot(path=str(DOCS / "publish-desk.png"))
     finally:
         page.close()
