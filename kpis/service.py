@@ -111,12 +111,6 @@ class _Api(_JsonHandler):
         if len(self.request.body or b"") > MAX_BODY_BYTES:
             raise Refusal(413, f"the body is over {MAX_BODY_BYTES // 1024} KiB")
 
-    def json_body(self) -> object:
-        try:
-            return json.loads(self.request.body)
-        except (ValueError, UnicodeDecodeError):
-            raise Refusal(400, "the body is not JSON") from None
-
 
 def activity_minutes(body: object, cohort: str, user: str, labs: list[str], now_minute: int) -> list[ActivityMinute]:
     """Validate a container's report: known labs of the learner's plan, recent minutes, bounded counts."""

@@ -16,7 +16,7 @@ from sandlab.console import console, fail
 from sandlab.labs.catalogue import catalogue_markdown, load_catalogue, matrix, select
 from sandlab.labs.paths import lab_ids
 from sandlab.labs.spec import LEVELS, PERSONAS
-from sandlab.labs.workspace import LABS_ROOT_ENV, PACK_ENV
+from sandlab.labs.workspace import COHORT_ENV, LABS_ROOT_ENV, PACK_ENV
 from sandlab.specfile import SpecError
 
 app = typer.Typer(help="The lab catalogue and the trainers' tools.", no_args_is_help=True)
@@ -188,7 +188,7 @@ def versions_table(versions: list[dict]) -> Table:
     return table
 
 
-CohortOption = Annotated[str | None, typer.Option("--cohort", envvar="SANDLAB_COHORT", help="The cohort [default: the "
+CohortOption = Annotated[str | None, typer.Option("--cohort", envvar=COHORT_ENV, help="The cohort [default: the "
                                                   "one of your workspace].")]
 
 

@@ -18,9 +18,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from sandlab.grading.exchange.names import ExchangeRefused
-from sandlab.grading.exchange.service import applied_cohorts
 from sandlab.grading.exchange.store import ExchangeStore
-from sandlab.hub.state import STATE_DIR, exchange_dir
+from sandlab.hub.state import STATE_DIR, exchange_dir, read_applied
 from sandlab.labs.library import SPEC, LabLibrary, LabNotFound, LabRefused
 from sandlab.labs.library_release import release_to_cohort
 
@@ -28,13 +27,13 @@ RELEASED_BY_IT = "IT"
 
 
 def specs(library: LabLibrary) -> list[dict]:
-    latest = [library.version(lab) for lab in library.labs() if library.versions(lab)]
+    latest = [versions[-1] for lab in library.labs() if (versions := library.versions(lab))]
     return [{"lab": found.lab, "version": found.version,
              "spec": library.source_files(found.lab, found.version)[SPEC].decode("utf-8")} for found in latest]
 
 
 def release(state: Path, library: LabLibrary, cohort: str, lab: str, version: int | None) -> dict:
-    entry = next((entry for entry in applied_cohorts(state)() if entry.cohort.name == cohort and entry.open), None)
+    entry = next((entry for entry in read_applied(state)[0] if entry.cohort.name == cohort and entry.open), None)
     if entry is None:
         raise LabRefused(f"no open cohort {cohort} on this hub: see `sandlab cohort status`")
     chosen, released = release_to_cohort(library, ExchangeStore(exchange_dir(state)), entry, lab, version,

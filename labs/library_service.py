@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import sys
@@ -128,10 +127,7 @@ class _Handler(_JsonHandler):
         super().log_exception(typ, value, tb)
 
     def body_json(self) -> dict:
-        try:
-            data = json.loads(self.request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            raise Refusal(400, "the body is not JSON") from None
+        data = self.json_body() if self.request.body else {}
         if not isinstance(data, dict):
             raise Refusal(400, "the body is not a JSON object")
         return data

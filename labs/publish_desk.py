@@ -20,9 +20,8 @@ from sandlab.framework import Language, learner_language
 from sandlab.labs import library_client
 from sandlab.labs.library_client import LibraryError
 from sandlab.labs.paths import lab_ids
-from sandlab.labs.workspace import LABS_ROOT_ENV
+from sandlab.labs.workspace import COHORT_ENV, LABS_ROOT_ENV
 
-COHORT_ENV = "SANDLAB_COHORT"
 TEXTS: dict[Language, dict[str, str]] = {
     "fr": {
         "title": "Publier mes labs",

@@ -16,7 +16,6 @@ A learner's image sets none of these: nothing happens there.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Mapping
@@ -26,6 +25,7 @@ from sandlab.labs.paths import ANSWERS_ENV, DATA_ENV
 
 SOURCES_ENV = "SANDLAB_LAB_SOURCES"  # the catalogue's sources, in the trainer image
 LABS_ROOT_ENV, PACK_ENV = "SANDLAB_LABS_ROOT", "SANDLAB_PACK"
+COHORT_ENV = "SANDLAB_COHORT"  # the server's cohort, as the spawner sets it
 
 
 def seed_library(library: Path, sources: Path) -> list[str]:
@@ -65,13 +65,15 @@ def write_desk(home: Path, language: str) -> Path | None:
     path = home / DESK_NOTEBOOK
     if path.exists():
         return None
-    cells = [{"cell_type": "markdown", "metadata": {}, "source": DESK_TITLE.get(language, DESK_TITLE["fr"])},
-             {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-              "source": "from sandlab.labs.publish_desk import desk\ndesk()"}]
-    notebook = {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
-                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}}
+    import nbformat  # the lab image's: a trainer's server writes it
+    from nbformat.v4 import new_code_cell, new_markdown_cell
+
+    from sandlab.labs.notebook import notebook
+
+    desk = notebook([new_markdown_cell(DESK_TITLE.get(language, DESK_TITLE["fr"])),
+                     new_code_cell("from sandlab.labs.publish_desk import desk\ndesk()")], language)
     partial = home / f".{DESK_NOTEBOOK}.partial"
-    partial.write_text(json.dumps(notebook, indent=1, ensure_ascii=False), encoding="utf-8")
+    nbformat.write(desk, partial)
     return partial.replace(path)
 
 

@@ -150,6 +150,12 @@ class _JsonHandler(RequestHandler):
 
     learner: Learner | None = None
 
+    def json_body(self) -> object:
+        try:
+            return json.loads(self.request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise Refusal(400, "the body is not JSON") from None
+
     def send(self, data: dict, status: int = 200) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json; charset=UTF-8")
